@@ -1,0 +1,234 @@
+package arch
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"strings"
+)
+
+// NormPlacement says where a block's LayerNorms sit.
+type NormPlacement int
+
+const (
+	// PreLN: x ← x + Attn(LN₁(x)); x ← x + MLP(LN₂(x)); a final LN follows the last block.
+	PreLN NormPlacement = iota
+	// PostLN (original BERT): x ← LN₁(x + Attn(x)); x ← LN₂(x + MLP(x)); no final LN.
+	PostLN
+)
+
+// String implements fmt.Stringer.
+func (n NormPlacement) String() string {
+	switch n {
+	case PreLN:
+		return "pre"
+	case PostLN:
+		return "post"
+	}
+	return fmt.Sprintf("NormPlacement(%d)", int(n))
+}
+
+// MarshalText writes "pre" or "post".
+func (n NormPlacement) MarshalText() ([]byte, error) {
+	switch n {
+	case PreLN, PostLN:
+		return []byte(n.String()), nil
+	}
+	return nil, fmt.Errorf("arch: invalid NormPlacement %d", int(n))
+}
+
+// UnmarshalText reads "pre" or "post".
+func (n *NormPlacement) UnmarshalText(b []byte) error {
+	switch strings.ToLower(string(b)) {
+	case "pre", "pre-ln", "preln":
+		*n = PreLN
+	case "post", "post-ln", "postln":
+		*n = PostLN
+	default:
+		return fmt.Errorf("arch: norm placement %q: want \"pre\" or \"post\"", string(b))
+	}
+	return nil
+}
+
+// Encoder is the shape of the Transformer encoder shared by ViT and BERT.
+//
+// Width D need not equal Heads·HeadDim: head count and head dimension are expanded
+// independently of the width.
+type Encoder struct {
+	Layers       int           `json:"layers"`         // L
+	Width        int           `json:"width"`          // D, the residual stream
+	Heads        int           `json:"heads"`          // H
+	HeadDim      int           `json:"head_dim"`       // d; attention scores are scaled by 1/√d
+	MLPDim       int           `json:"mlp_dim"`        // F, the MLP hidden size
+	Norm         NormPlacement `json:"norm"`           // "pre" or "post"
+	LayerNormEps float64       `json:"layer_norm_eps"` // ε of every LayerNorm (LEMON scales it by η²)
+	Dropout      float64       `json:"dropout"`        // hidden dropout rate during training; off in eval
+	DType        string        `json:"dtype"`          // "float32" (default) or "float64"
+}
+
+// Problems lists every invalid field of e, prefixed by prefix.
+func (e Encoder) problems(prefix string) []string {
+	var p []string
+	positive := func(name string, v int) {
+		if v <= 0 {
+			p = append(p, fmt.Sprintf("%s%s must be > 0, got %d", prefix, name, v))
+		}
+	}
+	positive("layers", e.Layers)
+	positive("width", e.Width)
+	positive("heads", e.Heads)
+	positive("head_dim", e.HeadDim)
+	positive("mlp_dim", e.MLPDim)
+	if e.Norm != PreLN && e.Norm != PostLN {
+		p = append(p, fmt.Sprintf("%snorm must be \"pre\" or \"post\", got %d", prefix, int(e.Norm)))
+	}
+	if !(e.LayerNormEps > 0) {
+		p = append(p, fmt.Sprintf("%slayer_norm_eps must be > 0, got %g", prefix, e.LayerNormEps))
+	}
+	if e.Dropout < 0 || e.Dropout >= 1 {
+		p = append(p, fmt.Sprintf("%sdropout must be in [0, 1), got %g", prefix, e.Dropout))
+	}
+	switch e.DType {
+	case "", "float32", "float64":
+	default:
+		p = append(p, fmt.Sprintf("%sdtype must be \"float32\" or \"float64\", got %q", prefix, e.DType))
+	}
+	return p
+}
+
+// ViTConfig describes a Vision Transformer classifier.
+type ViTConfig struct {
+	Encoder
+	ImageSize  int `json:"image_size"` // square images of ImageSize×ImageSize pixels
+	Channels   int `json:"channels"`   // C
+	PatchSize  int `json:"patch_size"` // P; ImageSize must be a multiple of P
+	NumClasses int `json:"num_classes"`
+}
+
+// NumPatches is N = (ImageSize/PatchSize)²; the sequence length is N+1 (CLS).
+func (c ViTConfig) NumPatches() int { return (c.ImageSize / c.PatchSize) * (c.ImageSize / c.PatchSize) }
+
+// PatchDim is P·P·C, the length of one flattened patch.
+func (c ViTConfig) PatchDim() int { return c.PatchSize * c.PatchSize * c.Channels }
+
+// Validate returns an error listing every invalid field, or nil.
+func (c ViTConfig) Validate() error {
+	p := c.Encoder.problems("vit.")
+	for _, f := range []struct {
+		name string
+		v    int
+	}{{"image_size", c.ImageSize}, {"channels", c.Channels}, {"patch_size", c.PatchSize}, {"num_classes", c.NumClasses}} {
+		if f.v <= 0 {
+			p = append(p, fmt.Sprintf("vit.%s must be > 0, got %d", f.name, f.v))
+		}
+	}
+	if c.PatchSize > 0 && c.ImageSize%c.PatchSize != 0 {
+		p = append(p, fmt.Sprintf("vit.image_size %d must be a multiple of vit.patch_size %d", c.ImageSize, c.PatchSize))
+	}
+	return joinProblems("ViT config", p)
+}
+
+// BERTConfig describes a BERT encoder with its masked-LM head and an optional classifier.
+type BERTConfig struct {
+	Encoder
+	VocabSize     int  `json:"vocab_size"`      // V
+	MaxPositions  int  `json:"max_positions"`   // longest sequence T
+	TypeVocabSize int  `json:"type_vocab_size"` // segment embeddings (2 in BERT)
+	EmbeddingLN   bool `json:"embedding_ln"`    // LayerNorm after the embedding sum
+	MLMTransform  bool `json:"mlm_transform"`   // dense+GELU+LN before the tied decoder
+	NumClasses    int  `json:"num_classes"`     // pooler+classifier head if > 0
+}
+
+// Validate returns an error listing every invalid field, or nil.
+func (c BERTConfig) Validate() error {
+	p := c.Encoder.problems("bert.")
+	for _, f := range []struct {
+		name string
+		v    int
+	}{{"vocab_size", c.VocabSize}, {"max_positions", c.MaxPositions}, {"type_vocab_size", c.TypeVocabSize}} {
+		if f.v <= 0 {
+			p = append(p, fmt.Sprintf("bert.%s must be > 0, got %d", f.name, f.v))
+		}
+	}
+	if c.NumClasses < 0 {
+		p = append(p, fmt.Sprintf("bert.num_classes must be ≥ 0, got %d", c.NumClasses))
+	}
+	return joinProblems("BERT config", p)
+}
+
+func joinProblems(what string, p []string) error {
+	if len(p) == 0 {
+		return nil
+	}
+	return fmt.Errorf("invalid %s: %s", what, strings.Join(p, "; "))
+}
+
+// Kind names a model family in a checkpoint's config file.
+type Kind string
+
+const (
+	KindViT  Kind = "vit"
+	KindBERT Kind = "bert"
+)
+
+// Config is what a checkpoint carries: exactly one of ViT or BERT is set.
+type Config struct {
+	Kind Kind        `json:"kind"`
+	ViT  *ViTConfig  `json:"vit,omitempty"`
+	BERT *BERTConfig `json:"bert,omitempty"`
+}
+
+// Enc returns the encoder part of whichever model c holds.
+func (c Config) Enc() Encoder {
+	if c.ViT != nil {
+		return c.ViT.Encoder
+	}
+	if c.BERT != nil {
+		return c.BERT.Encoder
+	}
+	return Encoder{}
+}
+
+// Validate checks that exactly one model is set and that it is valid.
+func (c Config) Validate() error {
+	switch {
+	case c.Kind == KindViT && c.ViT != nil && c.BERT == nil:
+		return c.ViT.Validate()
+	case c.Kind == KindBERT && c.BERT != nil && c.ViT == nil:
+		return c.BERT.Validate()
+	}
+	return fmt.Errorf("invalid model config: kind %q must be %q with a \"vit\" section or %q with a \"bert\" section, and only that one",
+		c.Kind, KindViT, KindBERT)
+}
+
+// ParseConfig decodes and validates a JSON config; unknown fields are errors.
+func ParseConfig(data []byte) (Config, error) {
+	var c Config
+	dec := json.NewDecoder(strings.NewReader(string(data)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&c); err != nil {
+		return Config{}, fmt.Errorf("parse model config: %w", err)
+	}
+	return c, c.Validate()
+}
+
+// LoadConfig reads and validates a config JSON file.
+func LoadConfig(path string) (Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return Config{}, fmt.Errorf("load model config: %w", err)
+	}
+	c, err := ParseConfig(data)
+	if err != nil {
+		return Config{}, fmt.Errorf("%s: %w", path, err)
+	}
+	return c, nil
+}
+
+// MarshalIndent returns c as indented JSON.
+func (c Config) MarshalIndent() ([]byte, error) {
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	return json.MarshalIndent(c, "", "  ")
+}

@@ -1,0 +1,129 @@
+package arch
+
+// Dimension letters used in shape comments of this package:
+//
+//	B batch, T tokens, D width (residual stream), H heads, K head dim (d in the paper),
+//	F MLP hidden size, V vocabulary, C classes, M masked positions per sequence.
+
+import (
+	"math"
+
+	"github.com/gomlx/compute/dtypes"
+	. "github.com/gomlx/gomlx/core/graph" //nolint:revive // graph-building code reads better unqualified
+	"github.com/gomlx/gomlx/ml/layers"
+	"github.com/gomlx/gomlx/ml/model"
+	"github.com/gomlx/gomlx/support/exceptions"
+)
+
+// builder reads a model's variables by their documented paths while a graph is built.
+type builder struct {
+	scope *model.Scope
+	g     *Graph
+	enc   Encoder
+}
+
+func newBuilder(scope *model.Scope, g *Graph, enc Encoder) *builder {
+	return &builder{scope: scope, g: g, enc: enc}
+}
+
+// v returns the value of the variable at path; a missing variable is a programmer error.
+func (b *builder) v(path string) *Node {
+	variable := b.scope.Store().GetVariable(path)
+	if variable == nil {
+		exceptions.Panicf("arch: variable %q missing from the store (was the model initialised with arch.Init or loaded from a checkpoint?)", path)
+	}
+	return variable.NodeValue(b.g)
+}
+
+// linear applies x·W + b over the last axis: x: [..., in] → [..., out].
+func (b *builder) linear(path string, x *Node) *Node {
+	w := b.v(Join(path, Weights))
+	y := DotGeneral(x, []int{x.Rank() - 1}, nil, w, []int{0}, nil)
+	return Add(y, ExpandLeftToRank(b.v(Join(path, Biases)), y.Rank()))
+}
+
+// layerNorm normalises the last axis with the biased variance and the config's ε:
+// y = (x − mean) / √(var + ε) · gain + offset.
+func (b *builder) layerNorm(path string, x *Node) *Node {
+	mean := ReduceAndKeep(x, ReduceMean, -1)
+	centred := Sub(x, mean)
+	variance := ReduceAndKeep(Square(centred), ReduceMean, -1)
+	normed := Mul(centred, Rsqrt(AddScalar(variance, b.enc.LayerNormEps)))
+	gain := ExpandLeftToRank(b.v(Join(path, Gain)), x.Rank())
+	offset := ExpandLeftToRank(b.v(Join(path, Offset)), x.Rank())
+	return Add(Mul(normed, gain), offset)
+}
+
+// dropout is the identity unless the graph trains and the rate is positive.
+func (b *builder) dropout(x *Node) *Node {
+	return layers.DropoutStatic(b.scope, x, b.enc.Dropout)
+}
+
+// attention is multi-head self-attention with scores scaled by 1/√K.
+// x: [B, T, D], keyMask: [B, T] (1 = attend, 0 = padding) or nil → [B, T, D].
+func (b *builder) attention(block string, x, keyMask *Node) *Node {
+	batch, seq := x.Shape().Dim(0), x.Shape().Dim(1)
+	heads, hd := b.enc.Heads, b.enc.HeadDim
+	split := func(p string) *Node { // [B, T, H·K] → [B, T, H, K]
+		return Reshape(b.linear(Join(block, p), x), batch, seq, heads, hd)
+	}
+	q, k, v := split(Query), split(Key), split(Value)
+	scores := Einsum("bqhk,bshk->bhqs", q, k)            // [B, H, T, T]
+	scores = MulScalar(scores, 1/math.Sqrt(float64(hd))) // 1/√K
+	if keyMask != nil {
+		// Padding keys get a large negative score: exp underflows to exactly 0.
+		penalty := MulScalar(OneMinus(ConvertDType(keyMask, x.DType())), -1e9)
+		scores = Add(scores, Reshape(penalty, batch, 1, 1, seq))
+	}
+	probs := Softmax(scores, -1)
+	ctx := Einsum("bhqs,bshk->bqhk", probs, v) // [B, T, H, K]
+	ctx = Reshape(ctx, batch, seq, heads*hd)
+	return b.linear(Join(block, AttnOutput), ctx)
+}
+
+// mlp is fc2(GELU(fc1(x))) with the exact (erf) GELU: [B, T, D] → [B, T, D].
+func (b *builder) mlp(block string, x *Node) *Node {
+	return b.linear(Join(block, FC2), gelu(b.linear(Join(block, FC1), x)))
+}
+
+// gelu is the exact GELU, x·Φ(x) = x·(1 + erf(x/√2))/2.
+func gelu(x *Node) *Node {
+	return Mul(x, MulScalar(AddScalar(Erf(DivScalar(x, math.Sqrt2)), 1), 0.5))
+}
+
+// encode runs every block (and the final LN for Pre-LN): x: [B, T, D] → [B, T, D].
+func (b *builder) encode(x, keyMask *Node) *Node {
+	for i := range b.enc.Layers {
+		blk := Block(i)
+		switch b.enc.Norm {
+		case PreLN:
+			x = Add(x, b.dropout(b.attention(blk, b.layerNorm(Join(blk, LN1), x), keyMask)))
+			x = Add(x, b.dropout(b.mlp(blk, b.layerNorm(Join(blk, LN2), x))))
+		case PostLN:
+			x = b.layerNorm(Join(blk, LN1), Add(x, b.dropout(b.attention(blk, x, keyMask))))
+			x = b.layerNorm(Join(blk, LN2), Add(x, b.dropout(b.mlp(blk, x))))
+		default:
+			exceptions.Panicf("arch: unknown norm placement %d", int(b.enc.Norm))
+		}
+	}
+	if b.enc.Norm == PreLN {
+		x = b.layerNorm(EncoderFinalLN, x)
+	}
+	return x
+}
+
+// firstToken returns x[:, 0, :] as a one-hot contraction (differentiable on every backend):
+// [B, T, D] → [B, D].
+func firstToken(x *Node) *Node {
+	seq := x.Shape().Dim(1)
+	pick := OneHot(Const(x.Graph(), []int32{0}), seq, x.DType()) // [1, T]
+	return Einsum("bsd,s->bd", x, Reshape(pick, seq))
+}
+
+// DTypeOf returns the dtype named by an encoder config ("" means float32).
+func DTypeOf(e Encoder) dtypes.DType {
+	if e.DType == "float64" {
+		return dtypes.Float64
+	}
+	return dtypes.Float32
+}

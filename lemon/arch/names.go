@@ -1,0 +1,179 @@
+package arch
+
+import "fmt"
+
+// Variable naming scheme: the one place that says where every weight lives.
+//
+// All paths are absolute in the model.Store. Linear maps store weights as [in, out] (x·W + b).
+//
+//	encoder/block_NNN/ln1/{gain,offset}                [D]
+//	encoder/block_NNN/attn/{query,key,value}/weights   [D, H·d]   (head h owns columns h·d … h·d+d−1)
+//	encoder/block_NNN/attn/{query,key,value}/biases    [H·d]
+//	encoder/block_NNN/attn/output/weights              [H·d, D]
+//	encoder/block_NNN/attn/output/biases               [D]
+//	encoder/block_NNN/ln2/{gain,offset}                [D]
+//	encoder/block_NNN/mlp/fc1/{weights,biases}         [D, F], [F]
+//	encoder/block_NNN/mlp/fc2/{weights,biases}         [F, D], [D]
+//	encoder/final_ln/{gain,offset}                     [D]        (Pre-LN only)
+//
+//	vit/patch_embed/{weights,biases}                   [P·P·C, D], [D]  (patch pixels in (row, col, channel) order)
+//	vit/cls_token                                      [D]
+//	vit/pos_embed                                      [N+1, D]   (row 0 is the CLS position)
+//	vit/head/{weights,biases}                          [D, classes], [classes]
+//
+//	bert/embeddings/{token,position,segment}           [V, D], [T, D], [S, D]
+//	bert/embeddings/ln/{gain,offset}                   [D]        (if EmbeddingLN)
+//	bert/mlm/transform/{weights,biases}                [D, D], [D] (if MLMTransform)
+//	bert/mlm/ln/{gain,offset}                          [D]        (if MLMTransform)
+//	bert/mlm/decoder_bias                              [V]        (decoder weights are tied to embeddings/token)
+//	bert/pooler/{weights,biases}                       [D, D], [D] (if NumClasses > 0)
+//	bert/classifier/{weights,biases}                   [D, classes], [classes] (if NumClasses > 0)
+//
+// Block NNN is zero-padded to three digits, so lexical order is layer order.
+const (
+	ScopeEncoder = "encoder"
+	ScopeViT     = "vit"
+	ScopeBERT    = "bert"
+
+	LN1, LN2, FinalLN      = "ln1", "ln2", "final_ln"
+	Query, Key, Value      = "attn/query", "attn/key", "attn/value"
+	AttnOutput             = "attn/output"
+	FC1, FC2               = "mlp/fc1", "mlp/fc2"
+	Weights, Biases        = "weights", "biases"
+	Gain, Offset           = "gain", "offset"
+	PatchEmbed, CLSToken   = "vit/patch_embed", "vit/cls_token"
+	PosEmbed, ViTHead      = "vit/pos_embed", "vit/head"
+	TokenEmbed, PosEmbedB  = "bert/embeddings/token", "bert/embeddings/position"
+	SegmentEmbed, EmbedLN  = "bert/embeddings/segment", "bert/embeddings/ln"
+	MLMTransform, MLMLN    = "bert/mlm/transform", "bert/mlm/ln"
+	MLMDecoderBias         = "bert/mlm/decoder_bias"
+	Pooler, BERTClassifier = "bert/pooler", "bert/classifier"
+	EncoderFinalLN         = ScopeEncoder + "/" + FinalLN
+	blockFormat            = ScopeEncoder + "/block_%03d"
+)
+
+// Block returns the scope of block i (0-based): "encoder/block_007".
+func Block(i int) string { return fmt.Sprintf(blockFormat, i) }
+
+// InBlock returns the path of a sub-path inside block i: InBlock(2, Query, Weights) is
+// "encoder/block_002/attn/query/weights".
+func InBlock(i int, parts ...string) string { return Join(append([]string{Block(i)}, parts...)...) }
+
+// Join joins path parts with "/".
+func Join(parts ...string) string {
+	s := ""
+	for i, p := range parts {
+		if i > 0 {
+			s += "/"
+		}
+		s += p
+	}
+	return s
+}
+
+// Init says how a variable is initialised from scratch.
+type InitKind int
+
+const (
+	InitNormal InitKind = iota // truncated normal, std 0.02 (BERT, ViT)
+	InitZeros
+	InitOnes
+)
+
+// VarSpec is one variable of a model: its path, shape and initialisation.
+type VarSpec struct {
+	Path  string
+	Shape []int
+	Init  InitKind
+}
+
+// Size is the number of scalars in the variable.
+func (v VarSpec) Size() int {
+	n := 1
+	for _, d := range v.Shape {
+		n *= d
+	}
+	return n
+}
+
+func linear(path string, in, out int) []VarSpec {
+	return []VarSpec{{Join(path, Weights), []int{in, out}, InitNormal}, {Join(path, Biases), []int{out}, InitZeros}}
+}
+
+func layerNorm(path string, d int) []VarSpec {
+	return []VarSpec{{Join(path, Gain), []int{d}, InitOnes}, {Join(path, Offset), []int{d}, InitZeros}}
+}
+
+// EncoderVars lists the encoder's variables in a fixed order.
+func EncoderVars(e Encoder) []VarSpec {
+	var vs []VarSpec
+	hd := e.Heads * e.HeadDim
+	for i := range e.Layers {
+		b := Block(i)
+		vs = append(vs, layerNorm(Join(b, LN1), e.Width)...)
+		for _, p := range []string{Query, Key, Value} {
+			vs = append(vs, linear(Join(b, p), e.Width, hd)...)
+		}
+		vs = append(vs, linear(Join(b, AttnOutput), hd, e.Width)...)
+		vs = append(vs, layerNorm(Join(b, LN2), e.Width)...)
+		vs = append(vs, linear(Join(b, FC1), e.Width, e.MLPDim)...)
+		vs = append(vs, linear(Join(b, FC2), e.MLPDim, e.Width)...)
+	}
+	if e.Norm == PreLN {
+		vs = append(vs, layerNorm(EncoderFinalLN, e.Width)...)
+	}
+	return vs
+}
+
+// Vars lists the variables of a ViT.
+func (c ViTConfig) Vars() []VarSpec {
+	d := c.Width
+	vs := linear(PatchEmbed, c.PatchDim(), d)
+	vs = append(vs, VarSpec{CLSToken, []int{d}, InitNormal}, VarSpec{PosEmbed, []int{c.NumPatches() + 1, d}, InitNormal})
+	vs = append(vs, EncoderVars(c.Encoder)...)
+	return append(vs, linear(ViTHead, d, c.NumClasses)...)
+}
+
+// Vars lists the variables of a BERT.
+func (c BERTConfig) Vars() []VarSpec {
+	d := c.Width
+	vs := []VarSpec{
+		{TokenEmbed, []int{c.VocabSize, d}, InitNormal},
+		{PosEmbedB, []int{c.MaxPositions, d}, InitNormal},
+		{SegmentEmbed, []int{c.TypeVocabSize, d}, InitNormal},
+	}
+	if c.EmbeddingLN {
+		vs = append(vs, layerNorm(EmbedLN, d)...)
+	}
+	vs = append(vs, EncoderVars(c.Encoder)...)
+	if c.MLMTransform {
+		vs = append(vs, linear(MLMTransform, d, d)...)
+		vs = append(vs, layerNorm(MLMLN, d)...)
+	}
+	vs = append(vs, VarSpec{MLMDecoderBias, []int{c.VocabSize}, InitZeros})
+	if c.NumClasses > 0 {
+		vs = append(vs, linear(Pooler, d, d)...)
+		vs = append(vs, linear(BERTClassifier, d, c.NumClasses)...)
+	}
+	return vs
+}
+
+// Vars lists the variables of whichever model c holds.
+func (c Config) Vars() []VarSpec {
+	if c.ViT != nil {
+		return c.ViT.Vars()
+	}
+	if c.BERT != nil {
+		return c.BERT.Vars()
+	}
+	return nil
+}
+
+// NumParams is the number of trainable scalars of the model.
+func (c Config) NumParams() int {
+	n := 0
+	for _, v := range c.Vars() {
+		n += v.Size()
+	}
+	return n
+}
