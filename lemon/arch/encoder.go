@@ -48,7 +48,7 @@ func (b *builder) layerNorm(path string, x *Node) *Node {
 	mean := ReduceAndKeep(x, ReduceMean, -1)
 	centred := Sub(x, mean)
 	variance := ReduceAndKeep(Square(centred), ReduceMean, -1)
-	normed := Mul(centred, Rsqrt(AddScalar(variance, b.enc.LayerNormEps)))
+	normed := Div(centred, Sqrt(AddScalar(variance, b.enc.LayerNormEps))) // Rsqrt has no gradient in GoMLX
 	gain := ExpandLeftToRank(b.v(Join(path, Gain)), x.Rank())
 	offset := ExpandLeftToRank(b.v(Join(path, Offset)), x.Rank())
 	return Add(Mul(normed, gain), offset)

@@ -177,3 +177,14 @@ func (c Config) NumParams() int {
 	}
 	return n
 }
+
+// IsModelPath reports whether an absolute store path lies in one of the model scopes
+// (encoder, vit, bert), as opposed to optimizer or bookkeeping variables.
+func IsModelPath(path string) bool {
+	for _, s := range []string{ScopeEncoder, ScopeViT, ScopeBERT} {
+		if len(path) > len(s)+1 && path[1:len(s)+2] == s+"/" {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,37 @@
+package arch
+
+// Compute accounting. FLOPs count multiply-adds as 2 and include only matrix products
+// (embedding look-ups, LayerNorm, softmax, GELU and the optimizer are left out: they are
+// O(T·D) against O(T·D²) for the products). A training step costs 3× the forward pass
+// (forward, plus backward through activations and weights), the usual convention
+// (Kaplan et al. 2020; the LEMON paper's compute plots count the same way).
+
+// encoderForwardFLOPs is the forward cost of the encoder over one sequence of T tokens:
+// per layer 2·T·D·3HK (Q, K, V) + 2·T²·HK (scores) + 2·T²·HK (weighted values)
+// + 2·T·HK·D (output) + 4·T·D·F (MLP).
+func encoderForwardFLOPs(e Encoder, tokens int) float64 {
+	t, d, hk, f := float64(tokens), float64(e.Width), float64(e.Heads*e.HeadDim), float64(e.MLPDim)
+	perLayer := 2*t*d*3*hk + 4*t*t*hk + 2*t*hk*d + 4*t*d*f
+	return float64(e.Layers) * perLayer
+}
+
+// ForwardFLOPs is the forward cost of classifying one image: patch embedding 2·N·(P²C)·D,
+// the encoder over N+1 tokens, and the head 2·D·classes.
+func (c ViTConfig) ForwardFLOPs() float64 {
+	n, d := float64(c.NumPatches()), float64(c.Width)
+	return 2*n*float64(c.PatchDim())*d + encoderForwardFLOPs(c.Encoder, c.NumPatches()+1) + 2*d*float64(c.NumClasses)
+}
+
+// MLMForwardFLOPs is the forward cost of one masked-LM sequence of T tokens with M predicted
+// positions: the encoder, the optional transform 2·M·D², and the tied decoder 2·M·D·V.
+func (c BERTConfig) MLMForwardFLOPs(tokens, masked int) float64 {
+	m, d := float64(masked), float64(c.Width)
+	f := encoderForwardFLOPs(c.Encoder, tokens) + 2*m*d*float64(c.VocabSize)
+	if c.MLMTransform {
+		f += 2 * m * d * d
+	}
+	return f
+}
+
+// TrainFLOPs converts a forward cost into the cost of a training step on it.
+func TrainFLOPs(forward float64) float64 { return 3 * forward }

@@ -1,0 +1,182 @@
+package runner
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"iter"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/golemon/golemon/lemon/optim"
+	"github.com/golemon/golemon/lemon/schedule"
+	"github.com/gomlx/compute"
+	"github.com/gomlx/compute/shapes"
+	. "github.com/gomlx/gomlx/core/graph" //nolint:revive
+	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/model"
+	"github.com/gomlx/gomlx/ml/train"
+	"github.com/gomlx/gomlx/support/exceptions"
+	"github.com/gomlx/gomlx/ui/commandline"
+)
+
+// Options configure one training run.
+type Options struct {
+	Steps       int               // total optimizer steps; a resumed run continues up to Steps
+	EvalEvery   int               // evaluate, log and checkpoint every EvalEvery steps and at the end
+	Schedule    schedule.Schedule // learning rate of every step
+	WeightDecay float64           // AdamW decoupled weight decay (matrices only, see package optim)
+	OutDir      string            // where log.csv and ckpt/ go; "" keeps nothing on disk
+	Resume      bool              // continue from OutDir/ckpt when it exists
+	Progress    bool              // show GoMLX's progress bar
+	Out         io.Writer         // one line per evaluation; nil means os.Stdout
+}
+
+func (o Options) validate() error {
+	var errs []error
+	if o.Steps <= 0 {
+		errs = append(errs, fmt.Errorf("steps must be > 0, got %d", o.Steps))
+	}
+	if o.EvalEvery <= 0 {
+		errs = append(errs, fmt.Errorf("eval_every must be > 0, got %d", o.EvalEvery))
+	}
+	if o.Schedule == nil {
+		errs = append(errs, errors.New("a learning-rate schedule is required"))
+	}
+	if o.Resume && o.OutDir == "" {
+		errs = append(errs, errors.New("resume needs an output directory"))
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("runner: invalid options: %w", errors.Join(errs...))
+	}
+	return nil
+}
+
+// Result is what a run leaves behind.
+type Result struct {
+	Rows       []Row         // one per evaluation, the first at the starting step
+	Store      *model.Store  // trained weights and optimizer state
+	MedianStep time.Duration // median wall time of a training step in this process
+}
+
+// Final is the last evaluation.
+func (r *Result) Final() Row { return r.Rows[len(r.Rows)-1] }
+
+// CheckpointDir is where a run with OutDir keeps its checkpoint.
+func CheckpointDir(outDir string) string { return filepath.Join(outDir, "ckpt") }
+
+// LogPath is where a run with OutDir writes its CSV log.
+func LogPath(outDir string) string { return filepath.Join(outDir, "log.csv") }
+
+// Run trains task.Config()'s weights in store (modified in place) with AdamW.
+// With opts.Resume and a checkpoint in opts.OutDir, store is replaced by the checkpoint's.
+func Run(backend compute.Backend, task Task, store *model.Store, opts Options) (res *Result, err error) {
+	if err := opts.validate(); err != nil {
+		return nil, err
+	}
+	r := &run{backend: backend, task: task, store: store, opts: opts, out: opts.Out}
+	if r.out == nil {
+		r.out = os.Stdout
+	}
+	if err := r.maybeResume(); err != nil {
+		return nil, err
+	}
+	err = exceptions.TryCatch[error](func() { r.buildExecs() })
+	if err != nil {
+		return nil, fmt.Errorf("runner: building %s: %w", task.Name(), err)
+	}
+	if err := r.train(); err != nil {
+		return nil, err
+	}
+	return &Result{Rows: r.meta.Rows, Store: r.store, MedianStep: r.loop.MedianTrainStepDuration()}, nil
+}
+
+type run struct {
+	backend compute.Backend
+	task    Task
+	store   *model.Store
+	opts    Options
+	out     io.Writer
+	trainer *train.Trainer
+	loop    *train.Loop
+	eval    *model.Exec
+	meta    Meta
+	lossSum float64 // training loss summed since the last evaluation
+	lossN   int
+	start   time.Time
+}
+
+func (r *run) buildExecs() {
+	nIn := len(r.task.Validation()[0].Inputs)
+	modelFn := func(scope *model.Scope, _ any, inputs []*Node) []*Node {
+		return []*Node{r.task.Logits(scope, inputs)}
+	}
+	r.trainer = train.NewTrainer(r.backend, r.store, modelFn, meanLoss, optim.Default(r.opts.WeightDecay).Done(), nil, nil)
+	r.eval = model.MustNewExec(r.backend, r.store, func(scope *model.Scope, inputs []*Node) []*Node {
+		loss, correct, weight := weightedCE(r.task.Logits(scope, inputs[:nIn]), inputs[nIn:])
+		return []*Node{loss, correct, weight}
+	})
+	r.loop = train.NewLoop(r.trainer)
+	if r.opts.Progress {
+		commandline.AttachProgressBar(r.loop)
+	}
+}
+
+// taskDataset feeds the loop from task.NextTrain, forever.
+type taskDataset struct{ task Task }
+
+func (d taskDataset) Name() string { return d.task.Name() }
+
+func (d taskDataset) Iter() iter.Seq2[train.Batch, error] {
+	return func(yield func(train.Batch, error) bool) {
+		for {
+			b := d.task.NextTrain()
+			if !yield(train.Batch{Inputs: b.Inputs, Labels: b.Labels}, nil) {
+				return
+			}
+		}
+	}
+}
+
+func (r *run) train() error {
+	r.start = time.Now().Add(-time.Duration(r.meta.Row.WallS * float64(time.Second)))
+	if r.meta.Row.Step == 0 && len(r.meta.Rows) == 0 {
+		if err := r.evaluate(); err != nil {
+			return err
+		}
+	}
+	remaining := r.opts.Steps - r.meta.Row.Step
+	if remaining <= 0 {
+		return nil
+	}
+	if err := optim.SetLearningRate(r.store, r.opts.Schedule.At(r.meta.Row.Step)); err != nil {
+		return err
+	}
+	r.loop.OnStep("lemon", 0, func(_ *train.Loop, metrics []*tensors.Tensor) error { return r.afterStep(metrics) })
+	if _, err := r.loop.RunSteps(taskDataset{r.task}, remaining); err != nil {
+		return fmt.Errorf("runner: training %s: %w", r.task.Name(), err)
+	}
+	return nil
+}
+
+// afterStep runs after every optimizer step: bookkeeping, the next step's learning rate,
+// and evaluation/checkpoint on schedule.
+func (r *run) afterStep(metrics []*tensors.Tensor) error {
+	examples, tokens, flops := r.task.StepCost()
+	row := &r.meta.Row
+	row.LR = r.opts.Schedule.At(row.Step)
+	row.Step++
+	row.Examples += examples
+	row.Tokens += tokens
+	row.FLOPs += flops
+	r.lossSum += shapes.ConvertTo[float64](metrics[0].Value())
+	r.lossN++
+	if err := optim.SetLearningRate(r.store, r.opts.Schedule.At(row.Step)); err != nil {
+		return err
+	}
+	if row.Step%r.opts.EvalEvery == 0 || row.Step == r.opts.Steps {
+		return r.evaluate()
+	}
+	return nil
+}

@@ -1,0 +1,170 @@
+package runner
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/golemon/golemon/lemon/arch"
+	"github.com/golemon/golemon/lemon/data"
+	. "github.com/gomlx/gomlx/core/graph" //nolint:revive
+	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/model"
+)
+
+// ImageTask trains a ViT classifier on an image set.
+type ImageTask struct {
+	Cfg        arch.ViTConfig
+	Train, Val *data.ImageSet
+	batcher    *data.ImageBatcher
+	batchSize  int
+	val        []Batch
+	label      string
+}
+
+// NewImageTask checks that cfg fits the images and prepares seeded batching.
+func NewImageTask(name string, cfg arch.ViTConfig, train, val *data.ImageSet, batchSize int, seed uint64) (*ImageTask, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if train.Height != cfg.ImageSize || train.Width != cfg.ImageSize || train.Channels != cfg.Channels {
+		return nil, fmt.Errorf("runner: images are %d×%d×%d but the ViT config wants %d×%d×%d",
+			train.Height, train.Width, train.Channels, cfg.ImageSize, cfg.ImageSize, cfg.Channels)
+	}
+	if train.NumClasses > cfg.NumClasses {
+		return nil, fmt.Errorf("runner: data has %d classes, ViT num_classes is %d", train.NumClasses, cfg.NumClasses)
+	}
+	b, err := data.NewImageBatcher(train, batchSize, seed, true)
+	if err != nil {
+		return nil, err
+	}
+	t := &ImageTask{Cfg: cfg, Train: train, Val: val, batcher: b, batchSize: batchSize, label: name}
+	t.val = imageBatches(val, min(256, val.N))
+	return t, nil
+}
+
+// imageBatches cuts set into batches in file order; the last one may be smaller, so that
+// every example counts.
+func imageBatches(set *data.ImageSet, batchSize int) []Batch {
+	var out []Batch
+	size := set.ExampleSize()
+	for from := 0; from < set.N; from += batchSize {
+		to := min(from+batchSize, set.N)
+		out = append(out, Batch{
+			Inputs: []*tensors.Tensor{tensors.FromFlatDataAndDimensions(
+				set.Pixels[from*size:to*size], to-from, set.Height, set.Width, set.Channels)},
+			Labels: []*tensors.Tensor{tensors.FromFlatDataAndDimensions(set.Labels[from:to], to-from)},
+		})
+	}
+	return out
+}
+
+func imageBatch(set *data.ImageSet, b *data.ImageBatcher) Batch {
+	pixels, labels := b.Next()
+	n := len(labels)
+	return Batch{
+		Inputs: []*tensors.Tensor{tensors.FromFlatDataAndDimensions(pixels, n, set.Height, set.Width, set.Channels)},
+		Labels: []*tensors.Tensor{tensors.FromFlatDataAndDimensions(labels, n)},
+	}
+}
+
+func (t *ImageTask) Name() string        { return t.label }
+func (t *ImageTask) Config() arch.Config { return arch.Config{Kind: arch.KindViT, ViT: &t.Cfg} }
+func (t *ImageTask) NextTrain() Batch    { return imageBatch(t.Train, t.batcher) }
+func (t *ImageTask) Validation() []Batch { return t.val }
+
+func (t *ImageTask) Logits(scope *model.Scope, inputs []*Node) *Node {
+	return arch.ViTLogits(scope, t.Cfg, inputs[0])
+}
+
+func (t *ImageTask) StepCost() (int64, int64, float64) {
+	b := int64(t.batchSize)
+	return b, b * int64(t.Cfg.NumPatches()+1), float64(b) * arch.TrainFLOPs(t.Cfg.ForwardFLOPs())
+}
+
+func (t *ImageTask) DataState() (json.RawMessage, error) { return json.Marshal(t.batcher.State()) }
+
+func (t *ImageTask) RestoreDataState(raw json.RawMessage) error {
+	var st data.BatcherState
+	if err := json.Unmarshal(raw, &st); err != nil {
+		return fmt.Errorf("runner: image data state: %w", err)
+	}
+	return t.batcher.Restore(st)
+}
+
+// MLMTask trains a BERT with the masked-LM objective on packed sequences.
+type MLMTask struct {
+	Cfg       arch.BERTConfig
+	batcher   *data.MLMBatcher
+	batchSize int
+	seqLen    int
+	val       []Batch
+	maxPred   int
+	label     string
+}
+
+// NewMLMTask prepares seeded masking and a fixed validation set.
+func NewMLMTask(name string, cfg arch.BERTConfig, train, val *data.Sequences, batchSize int, seed uint64) (*MLMTask, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if train.T > cfg.MaxPositions {
+		return nil, fmt.Errorf("runner: sequence length %d exceeds BERT max_positions %d", train.T, cfg.MaxPositions)
+	}
+	if train.Vocab.Size() > cfg.VocabSize {
+		return nil, fmt.Errorf("runner: vocabulary has %d tokens, BERT vocab_size is %d", train.Vocab.Size(), cfg.VocabSize)
+	}
+	maxPred := data.MaxPredictions(train.T)
+	b, err := data.NewMLMBatcher(train, batchSize, maxPred, seed, true)
+	if err != nil {
+		return nil, err
+	}
+	vb, err := data.MLMValidationBatches(val, batchSize, maxPred, seed^0x5eed)
+	if err != nil {
+		return nil, err
+	}
+	t := &MLMTask{Cfg: cfg, batcher: b, batchSize: batchSize, seqLen: train.T, maxPred: maxPred, label: name}
+	for _, mb := range vb {
+		t.val = append(t.val, mlmBatch(mb))
+	}
+	return t, nil
+}
+
+func mlmBatch(mb data.MLMBatch) Batch {
+	b, s, m := mb.BatchSize, mb.SeqLen, mb.MaxPred
+	return Batch{
+		Inputs: []*tensors.Tensor{
+			tensors.FromFlatDataAndDimensions(mb.TokenIDs, b, s),
+			tensors.FromFlatDataAndDimensions(mb.SegmentIDs, b, s),
+			tensors.FromFlatDataAndDimensions(mb.MaskedPositions, b, m),
+		},
+		Labels: []*tensors.Tensor{
+			tensors.FromFlatDataAndDimensions(mb.MaskedLabels, b, m),
+			tensors.FromFlatDataAndDimensions(mb.MaskedWeights, b, m),
+		},
+	}
+}
+
+func (t *MLMTask) Name() string        { return t.label }
+func (t *MLMTask) Config() arch.Config { return arch.Config{Kind: arch.KindBERT, BERT: &t.Cfg} }
+func (t *MLMTask) NextTrain() Batch    { return mlmBatch(t.batcher.Next()) }
+func (t *MLMTask) Validation() []Batch { return t.val }
+
+func (t *MLMTask) Logits(scope *model.Scope, inputs []*Node) *Node {
+	in := arch.BERTInputs{TokenIDs: inputs[0], SegmentIDs: inputs[1]}
+	return arch.BERTMLMLogits(scope, t.Cfg, in, inputs[2])
+}
+
+func (t *MLMTask) StepCost() (int64, int64, float64) {
+	b, seq := int64(t.batchSize), int64(t.seqLen)
+	return b, b * seq, float64(b) * arch.TrainFLOPs(t.Cfg.MLMForwardFLOPs(int(seq), t.maxPred))
+}
+
+func (t *MLMTask) DataState() (json.RawMessage, error) { return json.Marshal(t.batcher.State()) }
+
+func (t *MLMTask) RestoreDataState(raw json.RawMessage) error {
+	var st data.BatcherState
+	if err := json.Unmarshal(raw, &st); err != nil {
+		return fmt.Errorf("runner: MLM data state: %w", err)
+	}
+	return t.batcher.Restore(st)
+}
