@@ -112,6 +112,9 @@ func (r *run) save() error {
 	if r.opts.OutDir == "" {
 		return nil
 	}
+	if err := os.MkdirAll(r.opts.OutDir, 0o755); err != nil {
+		return fmt.Errorf("runner: %w", err)
+	}
 	if err := writeLog(LogPath(r.opts.OutDir), r.meta.Rows); err != nil {
 		return err
 	}

@@ -1,0 +1,75 @@
+// Command quickstart is the README's main job: it gets MNIST through its Go module, trains a
+// tiny ViT for a few minutes on the default backend, and prints and saves its learning curve.
+//
+//	go run ./examples/quickstart              # writes runs/quickstart/{log.csv,ckpt/}
+//	go run ./examples/quickstart -steps 300   # shorter
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+
+	"github.com/golemon/golemon/lemon/arch"
+	"github.com/golemon/golemon/lemon/backend"
+	"github.com/golemon/golemon/lemon/data"
+	"github.com/golemon/golemon/lemon/runner"
+	"github.com/golemon/golemon/lemon/schedule"
+)
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "quickstart:", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	steps := flag.Int("steps", 1500, "training steps (about 0.2 s each on 2 cores)")
+	out := flag.String("out", "runs/quickstart", "output directory")
+	seed := flag.Uint64("seed", 1, "seed")
+	progress := flag.Bool("progress", true, "show a progress bar")
+	flag.Parse()
+
+	dir, err := data.DefaultDir()
+	if err != nil {
+		return err
+	}
+	train, test, err := runner.LoadImages(runner.MNIST, dir)
+	if err != nil {
+		return err
+	}
+	cfg, err := arch.ViTPreset("vit-cpu-2-64")
+	if err != nil {
+		return err
+	}
+	task, err := runner.NewImageTask("vit-cpu-2-64/mnist", cfg, train, test, 64, *seed)
+	if err != nil {
+		return err
+	}
+	store, err := arch.Init(task.Config(), *seed)
+	if err != nil {
+		return err
+	}
+	b, err := backend.New()
+	if err != nil {
+		return err
+	}
+	sched := schedule.WarmupCosine{Peak: 3e-3, Warmup: *steps / 20, Total: *steps, Floor: 3e-5}
+	fmt.Printf("ViT %s (%d parameters) on MNIST (%d train / %d test), backend %s\nschedule %s\n",
+		"vit-cpu-2-64", task.Config().NumParams(), train.N, test.N, backend.Describe(b), sched)
+	res, err := runner.Run(b, task, store, runner.Options{Steps: *steps, EvalEvery: max(1, *steps/5),
+		Schedule: sched, WeightDecay: 0.05, OutDir: *out, Progress: *progress})
+	if err != nil {
+		return err
+	}
+	fmt.Println("\nlearning curve (" + runner.LogPath(*out) + "):")
+	fmt.Println(runner.CSVHeader)
+	for _, row := range res.Rows {
+		fmt.Println(row.CSV())
+	}
+	f := res.Final()
+	fmt.Printf("\nMNIST test accuracy %.2f%% after %d steps (%.0f s); checkpoint in %s\n",
+		100*f.ValMetric, f.Step, f.WallS, runner.CheckpointDir(*out))
+	return nil
+}

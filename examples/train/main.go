@@ -1,0 +1,122 @@
+// Command train trains a source model (ViT on MNIST / Fashion-MNIST, or BERT masked-LM on the
+// text corpus) and writes its evaluation log and checkpoint:
+//
+//	go run ./examples/train -model vit -preset vit-cpu-2-64 -data fashion-mnist -steps 2000 -out runs/vit
+//	go run ./examples/train -model bert -preset bert-cpu-2-64 -steps 2000 -out runs/bert
+//	go run ./examples/train … -resume        # continue a stopped run to -steps
+//
+// Data come from scripts/fetch_data.sh (directory -datadir, default $LEMON_DATA or .data).
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+
+	"github.com/golemon/golemon/lemon/arch"
+	"github.com/golemon/golemon/lemon/backend"
+	"github.com/golemon/golemon/lemon/data"
+	"github.com/golemon/golemon/lemon/runner"
+	"github.com/golemon/golemon/lemon/schedule"
+)
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "train:", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	var (
+		kind      = flag.String("model", "vit", "vit or bert")
+		preset    = flag.String("preset", "", "model preset (default vit-cpu-2-64 / bert-cpu-2-64); see arch presets")
+		dataset   = flag.String("data", runner.FashionMNIST, "ViT dataset: mnist or fashion-mnist (BERT always uses the text corpus)")
+		dataDir   = flag.String("datadir", "", "data directory (default $LEMON_DATA or <repo>/.data)")
+		steps     = flag.Int("steps", 1000, "optimizer steps")
+		batch     = flag.Int("batch", 64, "batch size")
+		seqLen    = flag.Int("seqlen", 64, "BERT sequence length")
+		minCount  = flag.Int("mincount", 5, "BERT: keep WordPiece tokens seen at least this often in training")
+		lr        = flag.Float64("lr", 1e-3, "peak learning rate")
+		warmup    = flag.Int("warmup", 0, "warmup steps (default 5% of -steps)")
+		wd        = flag.Float64("wd", 0.05, "AdamW weight decay (matrices only)")
+		evalEvery = flag.Int("eval-every", 100, "evaluate, log and checkpoint every N steps")
+		seed      = flag.Uint64("seed", 1, "seed for initialisation, data order, masking and dropout")
+		out       = flag.String("out", "", "output directory for log.csv and ckpt/ (required)")
+		resume    = flag.Bool("resume", false, "continue from -out/ckpt if it exists")
+		progress  = flag.Bool("progress", true, "show a progress bar")
+	)
+	flag.Parse()
+	if *out == "" {
+		return fmt.Errorf("-out is required")
+	}
+	dir := *dataDir
+	if dir == "" {
+		var err error
+		if dir, err = data.DefaultDir(); err != nil {
+			return err
+		}
+	}
+	task, err := buildTask(*kind, *preset, *dataset, dir, *batch, *seqLen, *minCount, *seed)
+	if err != nil {
+		return err
+	}
+	store, err := arch.Init(task.Config(), *seed)
+	if err != nil {
+		return err
+	}
+	b, err := backend.New()
+	if err != nil {
+		return err
+	}
+	w := *warmup
+	if w == 0 {
+		w = max(1, *steps/20)
+	}
+	sched := schedule.WarmupCosine{Peak: *lr, Warmup: w, Total: *steps, Floor: *lr / 100}
+	fmt.Printf("%s on %s: %d parameters, %s\n", task.Name(), backend.Describe(b), task.Config().NumParams(), sched)
+	res, err := runner.Run(b, task, store, runner.Options{Steps: *steps, EvalEvery: *evalEvery, Schedule: sched,
+		WeightDecay: *wd, OutDir: *out, Resume: *resume, Progress: *progress})
+	if err != nil {
+		return err
+	}
+	f := res.Final()
+	fmt.Printf("final: step %d  val_loss %.4f  val_metric %.4f  (median step %s)\nlog: %s\ncheckpoint: %s\n",
+		f.Step, f.ValLoss, f.ValMetric, res.MedianStep, runner.LogPath(*out), runner.CheckpointDir(*out))
+	return nil
+}
+
+func buildTask(kind, preset, dataset, dir string, batch, seqLen, minCount int, seed uint64) (runner.Task, error) {
+	switch kind {
+	case "vit":
+		if preset == "" {
+			preset = "vit-cpu-2-64"
+		}
+		cfg, err := arch.ViTPreset(preset)
+		if err != nil {
+			return nil, err
+		}
+		train, test, err := runner.LoadImages(dataset, dir)
+		if err != nil {
+			return nil, err
+		}
+		return runner.NewImageTask(preset+"/"+dataset, cfg, train, test, batch, seed)
+	case "bert":
+		if preset == "" {
+			preset = "bert-cpu-2-64"
+		}
+		cfg, err := arch.BERTPreset(preset)
+		if err != nil {
+			return nil, err
+		}
+		corpus, err := runner.LoadMLMCorpus(dir, seqLen, minCount)
+		if err != nil {
+			return nil, err
+		}
+		cfg.VocabSize = corpus.Vocab.Size()
+		fmt.Printf("corpus: %d/%d documents, %d/%d tokens (train/val), vocabulary %d, unigram entropy %.4f nats\n",
+			corpus.Documents[0], corpus.Documents[1], corpus.TrainTokens, corpus.ValTokens, corpus.Vocab.Size(), corpus.UnigramEntropy)
+		return runner.NewMLMTask(preset+"/corpus", cfg, corpus.Train, corpus.Val, batch, seed)
+	}
+	return nil, fmt.Errorf("-model must be vit or bert, got %q", kind)
+}

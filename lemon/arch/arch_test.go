@@ -1,0 +1,122 @@
+package arch
+
+import (
+	"encoding/json"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// closedForm counts parameters from the formula, independently of Vars():
+// per block 4D (two LNs) + 3(D·HK + HK) + (HK·D + D) + (D·F + F) + (F·D + D).
+func closedForm(e Encoder) int {
+	d, hk, f := e.Width, e.Heads*e.HeadDim, e.MLPDim
+	n := e.Layers * (4*d + 3*(d*hk+hk) + hk*d + d + d*f + f + f*d + d)
+	if e.Norm == PreLN {
+		n += 2 * d
+	}
+	return n
+}
+
+func TestParamCountsClosedForm(t *testing.T) {
+	for _, name := range ViTPresetNames() {
+		c, _ := ViTPreset(name)
+		n := c.NumPatches()
+		want := closedForm(c.Encoder) + c.PatchDim()*c.Width + c.Width + c.Width + (n+1)*c.Width + c.Width*c.NumClasses + c.NumClasses
+		if got := (Config{Kind: KindViT, ViT: &c}).NumParams(); got != want {
+			t.Errorf("%s: %d parameters, closed form %d", name, got, want)
+		}
+	}
+	for _, name := range BERTPresetNames() {
+		c, _ := BERTPreset(name)
+		d := c.Width
+		want := closedForm(c.Encoder) + (c.VocabSize+c.MaxPositions+c.TypeVocabSize)*d + c.VocabSize
+		if c.EmbeddingLN {
+			want += 2 * d
+		}
+		if c.MLMTransform {
+			want += d*d + d + 2*d
+		}
+		if got := (Config{Kind: KindBERT, BERT: &c}).NumParams(); got != want {
+			t.Errorf("%s: %d parameters, closed form %d", name, got, want)
+		}
+	}
+}
+
+// TestParamCountsPublished checks against counts published for the reference models.
+func TestParamCountsPublished(t *testing.T) {
+	// ViT-B/16 at 224 px, 1000 classes: 86,567,656 (timm vit_base_patch16_224, "86.6 M").
+	vitB, _ := Preset("vit-12-768")
+	if got := vitB.NumParams(); got != 86_567_656 {
+		t.Errorf("ViT-B/16: %d parameters, want 86,567,656", got)
+	}
+	// BERT-base uncased: BertModel (embeddings, encoder, pooler) has 109,482,240 ("110 M").
+	// Our MLM-only preset has no pooler but the MLM transform, LN and decoder bias instead.
+	bertBase, _ := BERTPreset("bert-base-postln")
+	d := bertBase.Width
+	pooler := d*d + d
+	mlmHead := d*d + d + 2*d + bertBase.VocabSize
+	if got := (Config{Kind: KindBERT, BERT: &bertBase}).NumParams(); got != 109_482_240-pooler+mlmHead {
+		t.Errorf("BERT-base: %d parameters, want 109,482,240 − pooler %d + MLM head %d", got, pooler, mlmHead)
+	}
+}
+
+func TestPresetsValidateAndRoundTrip(t *testing.T) {
+	for _, name := range append(ViTPresetNames(), BERTPresetNames()...) {
+		c, err := Preset(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		blob, err := c.MarshalIndent()
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		back, err := ParseConfig(blob)
+		if err != nil {
+			t.Fatalf("%s: %v\n%s", name, err, blob)
+		}
+		if !reflect.DeepEqual(c, back) {
+			t.Errorf("%s: JSON round trip changed the config:\n%+v\n%+v", name, c, back)
+		}
+	}
+}
+
+func TestValidateNamesEveryBadField(t *testing.T) {
+	c, _ := ViTPreset("vit-cpu-2-64")
+	c.Width, c.LayerNormEps, c.PatchSize, c.DType = 0, 0, 5, "int8"
+	err := c.Validate()
+	if err == nil {
+		t.Fatal("invalid config accepted")
+	}
+	for _, field := range []string{"vit.width", "vit.layer_norm_eps", "vit.image_size 28 must be a multiple of vit.patch_size 5", "vit.dtype"} {
+		if !strings.Contains(err.Error(), field) {
+			t.Errorf("error %q does not name %q", err, field)
+		}
+	}
+	if _, err := ParseConfig([]byte(`{"kind":"vit","vit":{"layers":1,"widht":3}}`)); err == nil || !strings.Contains(err.Error(), "widht") {
+		t.Errorf("unknown field not reported: %v", err)
+	}
+	if _, err := ParseConfig([]byte(`{"kind":"bert","vit":{}}`)); err == nil {
+		t.Error("a bert kind with a vit section was accepted")
+	}
+	var n NormPlacement
+	if err := json.Unmarshal([]byte(`"sandwich"`), &n); err == nil {
+		t.Error("unknown norm placement accepted")
+	}
+}
+
+func TestBlockPaths(t *testing.T) {
+	if got := InBlock(7, Query, Weights); got != "encoder/block_007/attn/query/weights" {
+		t.Errorf("InBlock = %q", got)
+	}
+	for _, p := range []string{"/encoder/block_000/ln1/gain", "/vit/cls_token", "/bert/mlm/decoder_bias"} {
+		if !IsModelPath(p) {
+			t.Errorf("IsModelPath(%q) = false", p)
+		}
+	}
+	for _, p := range []string{"/adamw/m/encoder/x", "/global_step", "/encoderx/y"} {
+		if IsModelPath(p) {
+			t.Errorf("IsModelPath(%q) = true", p)
+		}
+	}
+}

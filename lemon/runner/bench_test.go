@@ -1,0 +1,151 @@
+package runner
+
+// Throughput benchmarks. Run with
+//
+//	go test ./lemon/runner -run '^$' -bench . -benchtime 10x
+//
+// Each reports examples/s, achieved GFLOP/s of a full training step (arch.TrainFLOPs
+// accounting) and the process's peak resident memory; BenchmarkMatMul reports the GFLOP/s of
+// one large matmul on the same backend, so GFLOP/s(step) / GFLOP/s(matmul) says how close
+// training runs to what the backend can do.
+
+import (
+	"math/rand/v2"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/golemon/golemon/lemon/arch"
+	"github.com/golemon/golemon/lemon/backend"
+	"github.com/golemon/golemon/lemon/data"
+	"github.com/golemon/golemon/lemon/schedule"
+	. "github.com/gomlx/gomlx/core/graph" //nolint:revive
+	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/model"
+	"github.com/gomlx/gomlx/ml/train"
+)
+
+const benchBatch = 64
+
+func BenchmarkTrainStep(b *testing.B) {
+	for _, preset := range []string{"vit-cpu-2-64", "vit-cpu-4-128", "bert-cpu-2-64", "bert-cpu-4-128"} {
+		b.Run(preset, func(b *testing.B) { benchTrain(b, preset) })
+	}
+}
+
+func benchTrain(b *testing.B, preset string) {
+	task := benchTask(b, preset)
+	store, err := arch.Init(task.Config(), 1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	r := &run{backend: backend.MustNew(), task: task, store: store,
+		opts: Options{Schedule: schedule.Constant{LR: 1e-4}}}
+	r.buildExecs()
+	step := func() {
+		batch := task.NextTrain()
+		if _, err := r.trainer.TrainStep(train.Batch{Inputs: batch.Inputs, Labels: batch.Labels}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	step() // compile
+	b.ResetTimer()
+	for range b.N {
+		step()
+	}
+	sec := b.Elapsed().Seconds()
+	examples, _, flops := task.StepCost()
+	b.ReportMetric(float64(examples)*float64(b.N)/sec, "examples/s")
+	b.ReportMetric(flops*float64(b.N)/sec/1e9, "GFLOP/s")
+	b.ReportMetric(peakRSSMiB(), "peakRSS-MiB")
+}
+
+// benchTask builds a task on random data of the preset's shapes (no files needed).
+func benchTask(b *testing.B, preset string) Task {
+	cfg, err := arch.Preset(preset)
+	if err != nil {
+		b.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	if v := cfg.ViT; v != nil {
+		set := &data.ImageSet{N: 4 * benchBatch, Height: v.ImageSize, Width: v.ImageSize, Channels: v.Channels, NumClasses: v.NumClasses}
+		set.Pixels = make([]float32, set.N*set.ExampleSize())
+		set.Labels = make([]int32, set.N)
+		for i := range set.Pixels {
+			set.Pixels[i] = rng.Float32()
+		}
+		task, err := NewImageTask(preset, *v, set, set, benchBatch, 1)
+		if err != nil {
+			b.Fatal(err)
+		}
+		return task
+	}
+	c := *cfg.BERT
+	vocab := benchVocab(b, 2000)
+	c.VocabSize = vocab.Size()
+	stream := make([]int32, 40*c.MaxPositions*benchBatch/10)
+	for i := range stream {
+		stream[i] = int32(5 + rng.IntN(vocab.Size()-5))
+	}
+	seqs, err := data.Pack([][]int32{stream}, vocab, c.MaxPositions)
+	if err != nil {
+		b.Fatal(err)
+	}
+	task, err := NewMLMTask(preset, c, seqs, seqs, benchBatch, 1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return task
+}
+
+// benchVocab writes a vocabulary of n tokens (the 5 specials first) and loads it.
+func benchVocab(b *testing.B, n int) *data.Vocab {
+	lines := []string{"[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"}
+	for i := len(lines); i < n; i++ {
+		lines = append(lines, "tok"+strconv.Itoa(i))
+	}
+	path := b.TempDir() + "/vocab.txt"
+	if err := os.WriteFile(path, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	v, err := data.LoadVocab(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return v
+}
+
+// BenchmarkMatMul times one [n, n]×[n, n] float32 product on the same backend.
+func BenchmarkMatMul(b *testing.B) {
+	const n = 1024
+	x := make([]float32, n*n)
+	for i := range x {
+		x[i] = float32(i%7) / 7
+	}
+	exec := model.MustNewExec(backend.MustNew(), model.NewStore(), func(_ *model.Scope, a, c *Node) *Node {
+		return MatMul(a, c)
+	})
+	ta, tc := tensors.FromFlatDataAndDimensions(x, n, n), tensors.FromFlatDataAndDimensions(x, n, n)
+	exec.MustCall1(ta, tc)
+	b.ResetTimer()
+	for range b.N {
+		exec.MustCall1(ta, tc)
+	}
+	b.ReportMetric(2*n*n*n*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+}
+
+// peakRSSMiB reads the process's peak resident set size (Linux); 0 elsewhere.
+func peakRSSMiB() float64 {
+	status, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(status), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, _ := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 64)
+			return kb / 1024
+		}
+	}
+	return 0
+}

