@@ -1,0 +1,186 @@
+package expand
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/golemon/golemon/lemon/arch"
+	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/compute/shapes"
+	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/model"
+)
+
+// Apply builds the target model from a store holding the source's weights. The source
+// store is never modified. Every model variable of the source config must be present with
+// its shape and dtype, and the store may hold no other model variable; optimizer and
+// bookkeeping variables (outside the encoder/vit/bert scopes) are not copied: the target
+// starts with fresh optimizer state, as in the paper (see ApplyOptimizerState to carry it).
+// All checks run before anything is built.
+func (p *Plan) Apply(src *model.Store) (*model.Store, arch.Config, error) {
+	if err := p.CheckStore(src); err != nil {
+		return nil, arch.Config{}, fmt.Errorf("expand.Apply: %w", err)
+	}
+	var values []*tensors.Tensor
+	var err error
+	switch arch.DTypeOf(p.src.Enc()) {
+	case dtypes.Float64:
+		values, err = build[float64](p, src)
+	default:
+		values, err = build[float32](p, src)
+	}
+	if err != nil {
+		return nil, arch.Config{}, fmt.Errorf("expand.Apply: %w", err)
+	}
+	dst := model.NewStore()
+	if err := dst.SetRNGStateFromSeed(int64(p.opts.Seed)); err != nil {
+		return nil, arch.Config{}, fmt.Errorf("expand.Apply: %w", err)
+	}
+	for i, st := range p.steps {
+		if _, err := dst.CreateVariable("/"+st.Target, values[i]); err != nil {
+			return nil, arch.Config{}, fmt.Errorf("expand.Apply: %s: %w", st.Target, err)
+		}
+	}
+	return dst, p.tgt, nil
+}
+
+// CheckStore verifies that store holds exactly the source's model variables with the
+// source config's shapes and dtype; the error lists every problem.
+func (p *Plan) CheckStore(store *model.Store) error {
+	dtype := arch.DTypeOf(p.src.Enc())
+	want := map[string]bool{}
+	var problems []string
+	for _, v := range p.src.Vars() {
+		want["/"+v.Path] = true
+		got := store.GetVariable("/" + v.Path)
+		switch {
+		case got == nil:
+			problems = append(problems, fmt.Sprintf("variable /%s missing", v.Path))
+		case got.DType() != dtype || !slices.Equal(got.Shape().Dimensions, v.Shape):
+			problems = append(problems, fmt.Sprintf("variable /%s is %s, the source config wants %s%v", v.Path, got.Shape(), dtype, v.Shape))
+		}
+	}
+	for v := range store.IterVariables() {
+		if arch.IsModelPath(v.Path()) && !want[v.Path()] {
+			problems = append(problems, fmt.Sprintf("unknown variable %s (not part of the source config: wrong config for this checkpoint?)", v.Path()))
+		}
+	}
+	if len(problems) > 0 {
+		slices.Sort(problems)
+		return fmt.Errorf("store does not match the source config %s: %s", describe(p.src.Enc()), strings.Join(problems, "; "))
+	}
+	return nil
+}
+
+// build computes every target variable in parallel; values[i] belongs to p.steps[i].
+func build[T float](p *Plan, store *model.Store) ([]*tensors.Tensor, error) {
+	src, err := snapshot[T](p, store)
+	if err != nil {
+		return nil, err
+	}
+	values := make([]*tensors.Tensor, len(p.steps))
+	order := make([]int, len(p.steps)) // largest first, for load balance
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int {
+		return cmp.Compare(size(p.steps[b].TargetShape), size(p.steps[a].TargetShape))
+	})
+	workers := p.opts.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	work := make(chan int)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for i := range work {
+				values[i] = buildStep(p, &p.steps[i], src)
+			}
+		})
+	}
+	for _, i := range order {
+		work <- i
+	}
+	close(work)
+	wg.Wait()
+	return values, nil
+}
+
+// snapshot copies the source values the steps read, so workers never lock source tensors.
+func snapshot[T float](p *Plan, store *model.Store) (map[string][]T, error) {
+	out := map[string][]T{}
+	for _, st := range p.steps {
+		for _, path := range []string{st.Source, st.Next} {
+			if _, done := out[path]; path == "" || done {
+				continue
+			}
+			v, err := store.GetVariable("/" + path).Value()
+			if err != nil {
+				return nil, fmt.Errorf("reading %s: %w", path, err)
+			}
+			flat, err := tensors.CopyFlatData[T](v)
+			if err != nil {
+				return nil, fmt.Errorf("reading %s: %w", path, err)
+			}
+			out[path] = flat
+		}
+	}
+	return out, nil
+}
+
+// buildStep creates the target tensor of one step.
+func buildStep[T float](p *Plan, st *Step, src map[string][]T) *tensors.Tensor {
+	t := tensors.FromShape(shapes.Make(dtypes.FromGenericsType[T](), st.TargetShape...))
+	tensors.MustMutableFlatData(t, func(dst []T) { runStep(p, st, src[st.Source], src[st.Next], dst) })
+	return t
+}
+
+// runStep dispatches on the rule.
+func runStep[T float](p *Plan, st *Step, src, next, dst []T) {
+	out := p.maps.get(st.Out, lastDim(st.TargetShape))
+	switch st.Rule {
+	case RuleZero:
+		clear(dst)
+	case RuleOnes:
+		for i := range dst {
+			dst[i] = 1
+		}
+	case RuleGain:
+		normGain(dst, src, p.maps.get(st.In, 0), out, math.Sqrt(p.z.eta2))
+	case RuleOffset:
+		normOffset(dst, src, out)
+	case RuleExpand, RuleCancel:
+		if len(st.TargetShape) == 1 {
+			expandVector(dst, src, next, out)
+			return
+		}
+		j := matrixJob[T]{src: src, next: next, dst: dst, in: p.maps.get(st.In, st.TargetShape[0]), out: out,
+			split: splitProject, rng: newNormal(p.opts.Seed, st.Target, arch.InitStd)}
+		if st.Rule == RuleCancel {
+			j.src, j.next = nil, nil
+		}
+		if p.method.splitsEqually() && !(p.method == HyperClone && p.opts.Noise > 0) {
+			j.split = splitEqual
+		}
+		if p.method == HyperClone && p.opts.Noise > 0 {
+			j.rng.std = p.opts.Noise
+		}
+		j.run()
+	}
+}
+
+func lastDim(shape []int) int { return shape[len(shape)-1] }
+
+func size(shape []int) int {
+	n := 1
+	for _, d := range shape {
+		n *= d
+	}
+	return n
+}

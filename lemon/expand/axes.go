@@ -1,0 +1,218 @@
+package expand
+
+import (
+	"fmt"
+)
+
+// Role is what an axis of a weight carries. A weight [in, out] is expanded from the roles of
+// its two axes: its output axis (columns here, "rows" in the paper's [out, in] layout) makes
+// the produced activation an expansion of the source's, and its input axis splits the
+// fan-in over the copies of each source input.
+type Role int
+
+const (
+	RoleNone     Role = iota // no axis (the input side of a bias)
+	RoleFixed                // vocabulary, classes, pixels, positions, segments: never expanded
+	RoleResidual             // the residual stream D: V_avg (LEMON), circular (FPI/AKI), zero-padded (Zero)
+	RoleNormed               // a LayerNorm output read by a block: V_zero of the source's
+	RoleTop                  // what the heads read (final LN, or the last Post-LN block); 1/k when a tied decoder reads it
+	RoleTied                 // the MLM LayerNorm output read by the tied decoder: V_zero/k
+	RoleHidden               // MLM hidden units F: circular copies
+	RoleQuery                // the H·d axis of Q: heads circular, new head dims zero, scaled √(d_T/d_S)
+	RoleKey                  // the H·d axis of K: heads circular, new head dims random
+	RoleValue                // the H·d axis of V and the input of W_O: heads and head dims circular
+	RolePooled               // BERT pooler output: circular copies (tanh is elementwise)
+	RoleMLMDense             // MLM transform output (before GELU): tiled copies (divisible width only)
+	RoleBlockIn              // what a block's Q/K/V/fc1 read: Normed (Pre-LN) or Residual (Post-LN)
+	numRoles
+)
+
+var roleNames = [numRoles]string{"-", "fixed", "residual", "normed", "top", "tied", "hidden", "query", "key", "value", "pooled", "mlm-dense", "block-in"}
+
+// String implements fmt.Stringer.
+func (r Role) String() string {
+	if r >= 0 && r < numRoles {
+		return roleNames[r]
+	}
+	return fmt.Sprintf("Role(%d)", int(r))
+}
+
+// kind is what one target index along an axis holds, relative to the source activations.
+type kind uint8
+
+const (
+	kCopy kind = iota // a copy of source index src, times scale
+	kNext             // AKI: index src of the next source layer's tensor
+	kMean             // V_avg residue: the mean over all source indices
+	kZero             // exactly zero
+	kLive             // a new unit with its own (random) value
+)
+
+type entry struct {
+	kind  kind
+	src   int32
+	scale float64
+}
+
+// axisMap describes one expanded axis: entry t says what target index t holds.
+type axisMap struct {
+	role   Role
+	srcN   int
+	e      []entry
+	groups [][]int32 // per source index: the target indices holding it (kCopy, kNext)
+	mean   []int32   // target indices holding the mean (kMean)
+}
+
+func newAxisMap(role Role, srcN int, e []entry) *axisMap {
+	m := &axisMap{role: role, srcN: srcN, e: e, groups: make([][]int32, srcN)}
+	for t, x := range e {
+		switch x.kind {
+		case kCopy, kNext:
+			m.groups[x.src] = append(m.groups[x.src], int32(t))
+		case kMean:
+			m.mean = append(m.mean, int32(t))
+		case kZero, kLive:
+		}
+	}
+	return m
+}
+
+// copies returns the number of target indices holding source index s.
+func (m *axisMap) copies(s int) int { return len(m.groups[s]) }
+
+func fixedMap(n int) *axisMap {
+	e := make([]entry, n)
+	for t := range e {
+		e[t] = entry{kCopy, int32(t), 1}
+	}
+	return newAxisMap(RoleFixed, n, e)
+}
+
+// widthMap expands a D-sized axis: k tiled copies then the residue (V_avg: residue kMean,
+// V_zero: kZero), circular (residue copies the first channels), or zero-padded (Zero method).
+func widthMap(role Role, z sizes, m Method, residue kind, scale float64) *axisMap {
+	s, n := z.src.Width, z.tgt.Width
+	e := make([]entry, n)
+	for t := range e {
+		switch {
+		case m == Zero && t >= s:
+			e[t] = entry{kind: residue}
+		case m == Zero:
+			e[t] = entry{kCopy, int32(t), scale}
+		case t < z.k*s || residue == kCopy:
+			e[t] = entry{kCopy, int32(t % s), scale}
+		default:
+			e[t] = entry{kind: residue}
+		}
+	}
+	return newAxisMap(role, s, e)
+}
+
+// hiddenMap expands the MLP hidden axis: circular copies; AKI's new units come from the next
+// layer; Zero's new units are live with zero fan-out.
+func hiddenMap(z sizes, m Method) *axisMap {
+	s, n := z.src.MLPDim, z.tgt.MLPDim
+	e := make([]entry, n)
+	for t := range e {
+		e[t] = entry{kCopy, int32(t % s), 1}
+		if t >= s {
+			e[t] = newUnit(e[t], m)
+		}
+	}
+	return newAxisMap(RoleHidden, s, e)
+}
+
+// newUnit turns a circular copy into what the method gives a unit beyond the source's count.
+func newUnit(x entry, m Method) entry {
+	switch m {
+	case AKI:
+		if x.kind == kCopy {
+			x.kind = kNext
+		}
+	case Zero:
+		return entry{kind: kLive}
+	case LEMON, FPI, Stack, HyperClone:
+	}
+	return x
+}
+
+// headMap expands an H·d axis (head h owns indices h·d … h·d+d−1). Target head h copies
+// source head h mod H_S; head dims beyond d_S are zero (Q), random (K) or circular copies (V).
+func headMap(role Role, z sizes, m Method) *axisMap {
+	hs, ds, ht, dt := z.src.Heads, z.src.HeadDim, z.tgt.Heads, z.tgt.HeadDim
+	e := make([]entry, ht*dt)
+	for h := range ht {
+		for j := range dt {
+			x := headEntry(role, h%hs, j, ds, qScale(z))
+			if m == Zero && j >= ds && role == RoleValue {
+				x = entry{kind: kLive}
+			}
+			if h >= hs {
+				x = newUnit(x, m)
+			}
+			e[h*dt+j] = x
+		}
+	}
+	return newAxisMap(role, hs*ds, e)
+}
+
+func headEntry(role Role, h, j, ds int, qs float64) entry {
+	base := int32(h * ds)
+	switch {
+	case role == RoleValue:
+		return entry{kCopy, base + int32(j%ds), 1}
+	case j >= ds && role == RoleQuery:
+		return entry{kind: kZero}
+	case j >= ds:
+		return entry{kind: kLive}
+	case role == RoleQuery:
+		return entry{kCopy, base + int32(j), qs}
+	}
+	return entry{kCopy, base + int32(j), 1}
+}
+
+// axisMaps holds the map of every concrete role for one plan.
+type axisMaps struct {
+	byRole [numRoles]*axisMap
+}
+
+func buildAxisMaps(z sizes, m Method, topTied bool) *axisMaps {
+	// What a D-sized axis holds beyond the copies, per role.
+	residual, normed, dense, pooled := kMean, kZero, kCopy, kCopy
+	switch m {
+	case FPI, AKI:
+		residual, normed = kCopy, kCopy
+	case Zero:
+		residual, dense, pooled = kZero, kZero, kLive
+	case LEMON, Stack, HyperClone:
+	}
+	tied := 1 / float64(max(1, tiedCopies(z, m)))
+	top := 1.0
+	if topTied {
+		top = tied
+	}
+	a := &axisMaps{}
+	a.byRole[RoleResidual] = widthMap(RoleResidual, z, m, residual, 1)
+	a.byRole[RoleNormed] = widthMap(RoleNormed, z, m, normed, 1)
+	a.byRole[RoleTop] = widthMap(RoleTop, z, m, normed, top)
+	a.byRole[RoleTied] = widthMap(RoleTied, z, m, normed, tied)
+	a.byRole[RoleMLMDense] = widthMap(RoleMLMDense, z, m, dense, 1)
+	a.byRole[RolePooled] = widthMap(RolePooled, z, m, pooled, 1)
+	a.byRole[RoleHidden] = hiddenMap(z, m)
+	for _, r := range []Role{RoleQuery, RoleKey, RoleValue} {
+		a.byRole[r] = headMap(r, z, m)
+	}
+	return a
+}
+
+// get returns the map of a concrete role; fixed axes are built from their size.
+func (a *axisMaps) get(r Role, n int) *axisMap {
+	switch r {
+	case RoleFixed:
+		return fixedMap(n)
+	case RoleNone, RoleBlockIn, numRoles:
+		panic(fmt.Sprintf("expand: role %s has no axis map", r))
+	case RoleResidual, RoleNormed, RoleTop, RoleTied, RoleHidden, RoleQuery, RoleKey, RoleValue, RolePooled, RoleMLMDense:
+	}
+	return a.byRole[r]
+}

@@ -1,0 +1,273 @@
+package expand
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/golemon/golemon/lemon/arch"
+)
+
+// Rule is how one target variable is built.
+type Rule int
+
+const (
+	// RuleExpand: expand the output axis by its role, then split the fan-in over the copies of
+	// each source input (LEMON: unequal random split; FPI/AKI/HyperClone: equal split).
+	RuleExpand Rule = iota
+	// RuleCancel: writers of a new block; the copies of each unit get rows summing to zero.
+	RuleCancel
+	// RuleZero: all zero.
+	RuleZero
+	// RuleGain: LayerNorm gain, η·γ on copies (×1/k before a tied decoder), free on the
+	// zero residue, 0 on zero-padded channels.
+	RuleGain
+	// RuleOffset: LayerNorm offset, β on copies (×1/k before a tied decoder), 0 elsewhere.
+	RuleOffset
+	// RuleOnes: the gain of an affine-free LayerNorm (Post-LN identity blocks).
+	RuleOnes
+)
+
+var ruleNames = []string{"expand", "cancel", "zero", "ln-gain", "ln-offset", "ones"}
+
+// String implements fmt.Stringer.
+func (r Rule) String() string {
+	if r >= 0 && int(r) < len(ruleNames) {
+		return ruleNames[r]
+	}
+	return fmt.Sprintf("Rule(%d)", int(r))
+}
+
+// Step builds one target variable.
+type Step struct {
+	Target      string // target variable path (no leading "/")
+	TargetShape []int
+	Source      string // source variable read, "" when the rule reads none
+	SourceShape []int
+	Next        string // AKI: the next source block's variable, source of new units
+	Rule        Rule
+	In, Out     Role // roles of the input and output axes (In is RoleNone for vectors)
+}
+
+// Plan is a validated expansion: every target variable with its source and rule. Build it
+// with NewPlan, print it with String, run it with Apply.
+type Plan struct {
+	src, tgt arch.Config
+	spec     Spec
+	method   Method
+	opts     Options
+	z        sizes
+	blocks   []block
+	maps     *axisMaps
+	steps    []Step
+	exact    Exactness
+	why      []string
+}
+
+// NewPlan validates the request and plans every target variable; nothing is read or written.
+// An impossible request returns an error saying why and what would work.
+func NewPlan(src arch.Config, spec Spec, method Method, opts Options) (*Plan, error) {
+	if err := src.Validate(); err != nil {
+		return nil, fmt.Errorf("expand.NewPlan: source: %w", err)
+	}
+	z, problems := checkSizes(src, spec, method)
+	if len(problems) > 0 {
+		return nil, fmt.Errorf("expand.NewPlan: cannot expand %s with %s: %s", describe(src.Enc()), method, strings.Join(problems, "; "))
+	}
+	p := &Plan{src: src, tgt: targetConfig(src, z.tgt), spec: spec, method: method, opts: opts, z: z}
+	if err := p.tgt.Validate(); err != nil {
+		return nil, fmt.Errorf("expand.NewPlan: target: %w", err)
+	}
+	p.blocks = blockLayout(z, method, spec)
+	p.maps = buildAxisMaps(z, method, src.BERT != nil && !src.BERT.MLMTransform)
+	p.exact, p.why = exactness(src, z, method, p.blocks)
+	srcShapes := map[string][]int{}
+	for _, v := range src.Vars() {
+		srcShapes[v.Path] = v.Shape
+	}
+	var errs []error
+	for _, v := range p.tgt.Vars() {
+		st, err := p.step(v, srcShapes)
+		errs = append(errs, err)
+		p.steps = append(p.steps, st)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, fmt.Errorf("expand.NewPlan: %w", err)
+	}
+	return p, nil
+}
+
+// step plans one target variable.
+func (p *Plan) step(v arch.VarSpec, srcShapes map[string][]int) (Step, error) {
+	ref, par, err := parseVar(v.Path)
+	if err != nil {
+		return Step{}, err
+	}
+	st := Step{Target: v.Path, TargetShape: v.Shape, Rule: RuleExpand, Out: p.resolve(par.out, ref)}
+	if len(v.Shape) == 2 || par.norm {
+		st.In = p.resolve(par.in, ref)
+	}
+	srcBlock := 0
+	if ref.block >= 0 {
+		b := p.blocks[ref.block]
+		srcBlock = b.src
+		p.blockRule(&st, b, ref, par)
+		if b.next >= 0 && p.hasNewUnits(st.Out) {
+			st.Next = ref.path(b.next)
+		}
+		if st.Rule == RuleGain || st.Rule == RuleOffset {
+			srcBlock = b.ln1
+			if ref.key == arch.LN2 {
+				srcBlock = b.ln2
+			}
+		}
+	} else if par.norm {
+		st.Rule = normRule(ref.leaf)
+	}
+	switch st.Rule {
+	case RuleExpand, RuleGain, RuleOffset:
+		st.Source = ref.path(srcBlock)
+		shape, ok := srcShapes[st.Source]
+		if !ok {
+			return st, fmt.Errorf("expand: target %s needs source %s, which the source config lacks", v.Path, st.Source)
+		}
+		st.SourceShape = shape
+	case RuleCancel, RuleZero, RuleOnes:
+	}
+	return st, nil
+}
+
+// blockRule picks the rule of a variable inside target block b.
+func (p *Plan) blockRule(st *Step, b block, ref varRef, par param) {
+	switch {
+	case par.norm:
+		src := b.ln1
+		if ref.key == arch.LN2 {
+			src = b.ln2
+		}
+		st.Rule = normRule(ref.leaf)
+		if src < 0 && st.Rule == RuleGain {
+			st.Rule = RuleOnes
+		} else if src < 0 {
+			st.Rule = RuleZero
+		}
+	case par.writer && b.writers == wCancel && ref.leaf == arch.Weights:
+		st.Rule = RuleCancel
+	case par.writer && b.writers != wCopy:
+		st.Rule = RuleZero
+	}
+}
+
+func normRule(leaf string) Rule {
+	if leaf == arch.Gain {
+		return RuleGain
+	}
+	return RuleOffset
+}
+
+// resolve turns a contextual role into a concrete one.
+func (p *Plan) resolve(r Role, ref varRef) Role {
+	postLN := p.z.src.Norm == arch.PostLN
+	switch {
+	case r == RoleBlockIn && postLN:
+		return RoleResidual
+	case r == RoleBlockIn:
+		return RoleNormed
+	case postLN && ref.key == arch.LN2 && ref.block == p.z.tgt.Layers-1 && r == RoleNormed:
+		return RoleTop // the last Post-LN block's output is what the heads read
+	}
+	return r
+}
+
+// hasNewUnits reports whether an output role holds AKI units taken from the next block.
+func (p *Plan) hasNewUnits(r Role) bool {
+	if r == RoleNone || r == RoleFixed {
+		return false
+	}
+	return slices.ContainsFunc(p.maps.get(r, 0).e, func(x entry) bool { return x.kind == kNext })
+}
+
+// exactness says whether the method preserves the function for this expansion, and why not.
+func exactness(cfg arch.Config, z sizes, m Method, blocks []block) (Exactness, []string) {
+	var why []string
+	lossy := func(cond bool, reason string) {
+		if cond {
+			why = append(why, reason)
+		}
+	}
+	added := len(blocks) > z.src.Layers
+	switch m {
+	case LEMON, HyperClone:
+	case FPI:
+		lossy(z.r > 0, "circular residue channels change LayerNorm statistics (width not divisible)")
+	case AKI:
+		lossy(z.r > 0, "circular residue channels change LayerNorm statistics (width not divisible)")
+		lossy(z.tgt.MLPDim > z.src.MLPDim || z.tgt.Heads > z.src.Heads, "new hidden units and heads compute the next block's features")
+		lossy(added, "new blocks are full copies of the next block")
+	case Stack:
+		lossy(added, "stacked blocks are full copies that add their outputs")
+	case Zero:
+		lossy(z.widthGrows(), "zero residual channels change LayerNorm mean and variance")
+	}
+	if len(why) > 0 {
+		return Lossy, why
+	}
+	if z.src.Norm == arch.PostLN && slices.ContainsFunc(blocks, block.identityOut) {
+		return UpToEpsilon, []string{fmt.Sprintf("Post-LN identity blocks pass through two extra LayerNorms: error O(ε/σ²) with ε = %g", z.src.LayerNormEps)}
+	}
+	return Exact, nil
+}
+
+// Source returns the source config.
+func (p *Plan) Source() arch.Config { return p.src }
+
+// Target returns the target config (ε already scaled by η² where the method needs it).
+func (p *Plan) Target() arch.Config { return p.tgt }
+
+// Method returns the plan's method.
+func (p *Plan) Method() Method { return p.method }
+
+// Exactness says whether the target computes the source's function, with the reasons when not.
+func (p *Plan) Exactness() (Exactness, []string) { return p.exact, p.why }
+
+// Steps returns the planned steps in target-variable order.
+func (p *Plan) Steps() []Step { return slices.Clone(p.steps) }
+
+func describe(e arch.Encoder) string {
+	return fmt.Sprintf("L=%d D=%d H=%d d=%d F=%d (%s-LN)", e.Layers, e.Width, e.Heads, e.HeadDim, e.MLPDim, e.Norm)
+}
+
+// String prints the plan: a header with the sizes, LEMON's width quantities and the block
+// layout, then one line per target variable: target [shape] ← source [shape]: rule, roles.
+func (p *Plan) String() string {
+	var sb strings.Builder
+	z := p.z
+	fmt.Fprintf(&sb, "expand %s %s → %s with %s: %s\n", p.src.Kind, describe(z.src), describe(z.tgt), p.method, p.exact)
+	for _, w := range p.why {
+		fmt.Fprintf(&sb, "  lossy: %s\n", w)
+	}
+	fmt.Fprintf(&sb, "  width D_T = %d·%d + %d, η² = %.6g, LayerNorm ε %g → %g\n", z.k, z.src.Width, z.r, z.eta2, z.src.LayerNormEps, z.tgt.LayerNormEps)
+	if k := tiedCopies(z, p.method); p.src.BERT != nil && k > 1 {
+		fmt.Fprintf(&sb, "  tied MLM decoder: the LayerNorm before it is scaled by 1/%d\n", k)
+	}
+	fmt.Fprintf(&sb, "  blocks: %s\n", describeBlocks(p.blocks))
+	for _, st := range p.steps {
+		fmt.Fprintf(&sb, "  %s %v ← ", st.Target, st.TargetShape)
+		if st.Source != "" {
+			fmt.Fprintf(&sb, "%s %v", st.Source, st.SourceShape)
+		} else {
+			sb.WriteString("(none)")
+		}
+		fmt.Fprintf(&sb, ": %s", st.Rule)
+		if st.In != RoleNone {
+			fmt.Fprintf(&sb, " in=%s", st.In)
+		}
+		fmt.Fprintf(&sb, " out=%s", st.Out)
+		if st.Next != "" {
+			fmt.Fprintf(&sb, " new-units←%s", st.Next)
+		}
+		sb.WriteByte('\n')
+	}
+	return sb.String()
+}

@@ -1,0 +1,189 @@
+package expand
+
+import (
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/golemon/golemon/lemon/arch"
+)
+
+// Spec is the requested target size. Zero fields keep the source's value.
+type Spec struct {
+	Width   int // D_T, residual stream
+	MLPDim  int // F_T, MLP hidden size
+	Heads   int // H_T
+	HeadDim int // d_T
+	Layers  int // L_T
+	// Layout of new blocks when Layers grows (ignored by Stack, which always stacks).
+	Layout Layout
+	// NewWriters: how new blocks are made the identity (LEMON only; FPI and Zero use zero
+	// writers, AKI and Stack copy full blocks).
+	NewWriters Writers
+}
+
+// SpecOf returns the Spec that expands to the encoder sizes of e.
+func SpecOf(e arch.Encoder) Spec {
+	return Spec{Width: e.Width, MLPDim: e.MLPDim, Heads: e.Heads, HeadDim: e.HeadDim, Layers: e.Layers}
+}
+
+// String is a one-line description, e.g. "D=768 F=3072 H=12 d=64 L=12 interleave cancel".
+func (s Spec) String() string {
+	f := func(name string, v int) string {
+		if v == 0 {
+			return name + "=keep"
+		}
+		return fmt.Sprintf("%s=%d", name, v)
+	}
+	return strings.Join([]string{f("D", s.Width), f("F", s.MLPDim), f("H", s.Heads), f("d", s.HeadDim),
+		f("L", s.Layers), s.Layout.String(), s.NewWriters.String()}, " ")
+}
+
+// Options are the knobs that do not change the target's shape.
+type Options struct {
+	// Seed of every random choice (LEMON's projection of the target initializer, random
+	// residue rows, new units). The same seed gives the same target on every machine.
+	Seed uint64
+	// Noise is the standard deviation of HyperClone's paired noise (0: plain equal split).
+	Noise float64
+	// Workers bounds the goroutines of Apply (0: GOMAXPROCS).
+	Workers int
+}
+
+// sizes are the resolved source and target encoder sizes with LEMON's width quantities.
+type sizes struct {
+	src, tgt arch.Encoder
+	k, r     int     // D_T = k·D_S + r
+	eta2     float64 // η² = k·D_S/D_T for methods with LEMON's LayerNorm rule, else 1
+}
+
+func (z sizes) widthGrows() bool { return z.tgt.Width > z.src.Width }
+
+// resolve fills the zero fields of spec from src.
+func resolve(src arch.Encoder, spec Spec) arch.Encoder {
+	tgt := src
+	keep := func(dst *int, v int) {
+		if v != 0 {
+			*dst = v
+		}
+	}
+	keep(&tgt.Width, spec.Width)
+	keep(&tgt.MLPDim, spec.MLPDim)
+	keep(&tgt.Heads, spec.Heads)
+	keep(&tgt.HeadDim, spec.HeadDim)
+	keep(&tgt.Layers, spec.Layers)
+	return tgt
+}
+
+// checkSizes lists every way the target is not an expansion the method can perform.
+func checkSizes(cfg arch.Config, spec Spec, method Method) (sizes, []string) {
+	src := cfg.Enc()
+	tgt := resolve(src, spec)
+	var p []string
+	for _, a := range []struct {
+		name     string
+		s, t, in int
+	}{{"width", src.Width, tgt.Width, spec.Width}, {"mlp_dim", src.MLPDim, tgt.MLPDim, spec.MLPDim},
+		{"heads", src.Heads, tgt.Heads, spec.Heads}, {"head_dim", src.HeadDim, tgt.HeadDim, spec.HeadDim},
+		{"layers", src.Layers, tgt.Layers, spec.Layers}} {
+		if a.in < 0 || a.t < a.s {
+			p = append(p, fmt.Sprintf("target %s %d is smaller than the source's %d: expansion only grows a model (use %d or more, or 0 to keep it)",
+				a.name, a.t, a.s, a.s))
+		}
+	}
+	if spec.Layout != Interleave && spec.Layout != Stacked {
+		p = append(p, fmt.Sprintf("unknown layout %d", int(spec.Layout)))
+	}
+	if spec.NewWriters != CancelWriters && spec.NewWriters != ZeroWriters {
+		p = append(p, fmt.Sprintf("unknown new-block writers %d", int(spec.NewWriters)))
+	}
+	z := sizes{src: src, tgt: tgt, eta2: 1}
+	if len(p) > 0 || src.Width <= 0 {
+		return z, p
+	}
+	z.k, z.r = tgt.Width/src.Width, tgt.Width%src.Width
+	p = append(p, methodProblems(cfg, z, method)...)
+	if usesEtaRule(method) {
+		z.eta2 = float64(z.k*src.Width) / float64(tgt.Width)
+	}
+	z.tgt.LayerNormEps = src.LayerNormEps * z.eta2
+	return z, p
+}
+
+// usesEtaRule reports whether the method applies LEMON's LayerNorm rule (γ·η, ε·η²).
+func usesEtaRule(m Method) bool {
+	switch m {
+	case LEMON, Stack, HyperClone:
+		return true
+	case FPI, AKI, Zero:
+		return false
+	}
+	panic(fmt.Sprintf("expand: unknown method %d", int(m)))
+}
+
+// methodProblems lists the requests that the method cannot serve losslessly and refuses.
+// Lossy baselines (FPI, AKI, Zero) accept them and the plan reports them as lossy.
+func methodProblems(cfg arch.Config, z sizes, m Method) []string {
+	var p []string
+	switch m {
+	case LEMON, Stack:
+	case HyperClone:
+		for _, a := range []struct {
+			name string
+			s, t int
+		}{{"width", z.src.Width, z.tgt.Width}, {"mlp_dim", z.src.MLPDim, z.tgt.MLPDim}, {"heads", z.src.Heads, z.tgt.Heads}} {
+			if a.t%a.s != 0 {
+				p = append(p, fmt.Sprintf("hyperclone clones by an integer factor: target %s %d is not a multiple of %d (use lemon for any size)", a.name, a.t, a.s))
+			}
+		}
+		if z.tgt.Layers != z.src.Layers {
+			p = append(p, fmt.Sprintf("hyperclone expands width only: target layers %d ≠ source %d (use lemon or stack for depth)", z.tgt.Layers, z.src.Layers))
+		}
+	case FPI, AKI, Zero:
+		return nil
+	default:
+		return []string{fmt.Sprintf("unknown method %d", int(m))}
+	}
+	if z.r == 0 {
+		return p
+	}
+	hint := fmt.Sprintf("use a width that is a multiple of %d (e.g. %d or %d)", z.src.Width, z.k*z.src.Width, (z.k+1)*z.src.Width)
+	if z.src.Norm == arch.PostLN {
+		p = append(p, fmt.Sprintf("Post-LN width %d → %d is not divisible: plain LayerNorm cannot keep residue channels at an input-dependent mean; %s", z.src.Width, z.tgt.Width, hint))
+	}
+	if b := cfg.BERT; b != nil && b.MLMTransform {
+		p = append(p, fmt.Sprintf("the MLM transform (dense+GELU+LN) is lossless only for divisible width, not %d → %d: GELU of the residue mean is not the mean of GELU; %s, or a source without the transform", z.src.Width, z.tgt.Width, hint))
+	}
+	if b := cfg.BERT; b != nil && b.EmbeddingLN && z.src.Norm == arch.PreLN {
+		p = append(p, fmt.Sprintf("a Pre-LN BERT with an embedding LayerNorm cannot be expanded losslessly to indivisible width %d → %d: the LN outputs zero residue where the residual stream needs the mean, and dropping the LN changes the function; %s, or train the source with embedding_ln=false (as the Pre-LN presets do)", z.src.Width, z.tgt.Width, hint))
+	}
+	return p
+}
+
+// targetConfig is the source config with the expanded encoder.
+func targetConfig(cfg arch.Config, enc arch.Encoder) arch.Config {
+	out := arch.Config{Kind: cfg.Kind}
+	if cfg.ViT != nil {
+		v := *cfg.ViT
+		v.Encoder = enc
+		out.ViT = &v
+	}
+	if cfg.BERT != nil {
+		b := *cfg.BERT
+		b.Encoder = enc
+		out.BERT = &b
+	}
+	return out
+}
+
+// tiedCopies is the number of copies of a residual channel that the tied MLM decoder sums
+// (k for copy-based methods, 1 for Zero, whose new channels are zero).
+func tiedCopies(z sizes, m Method) int {
+	if m == Zero {
+		return 1
+	}
+	return z.k
+}
+
+// qScale is LEMON's head-dim rule: Q is scaled by √(d_T/d_S) so q*·k*/√d_T = q·k/√d_S.
+func qScale(z sizes) float64 { return math.Sqrt(float64(z.tgt.HeadDim) / float64(z.src.HeadDim)) }
