@@ -21,7 +21,9 @@ const (
 	wantRefused
 )
 
-func (o outcome) String() string { return [...]string{"exact", "exact up to ε", "lossy", "refused"}[o] }
+func (o outcome) String() string {
+	return [...]string{"exact", "exact up to ε", "lossy", "refused"}[o]
+}
 
 // expected is written from LEMON.md independently of the package's own bookkeeping.
 func expected(cfg arch.Config, spec Spec, m Method) outcome {
