@@ -49,6 +49,9 @@ func (p *Plan) Apply(src *model.Store) (*model.Store, arch.Config, error) {
 	return dst, p.tgt, nil
 }
 
+// maxProblems bounds the problems an error lists.
+const maxProblems = 8
+
 // CheckStore verifies that store holds exactly the source's model variables with the
 // source config's shapes and dtype; the error lists every problem.
 func (p *Plan) CheckStore(store *model.Store) error {
@@ -62,7 +65,7 @@ func (p *Plan) CheckStore(store *model.Store) error {
 		case got == nil:
 			problems = append(problems, fmt.Sprintf("variable /%s missing", v.Path))
 		case got.DType() != dtype || !slices.Equal(got.Shape().Dimensions, v.Shape):
-			problems = append(problems, fmt.Sprintf("variable /%s is %s, the source config wants %s%v", v.Path, got.Shape(), dtype, v.Shape))
+			problems = append(problems, fmt.Sprintf("variable /%s is %s, the source config wants %s", v.Path, got.Shape(), shapes.Make(dtype, v.Shape...)))
 		}
 	}
 	for v := range store.IterVariables() {
@@ -72,6 +75,9 @@ func (p *Plan) CheckStore(store *model.Store) error {
 	}
 	if len(problems) > 0 {
 		slices.Sort(problems)
+		if n := len(problems); n > maxProblems {
+			problems = append(problems[:maxProblems], fmt.Sprintf("and %d more", n-maxProblems))
+		}
 		return fmt.Errorf("store does not match the source config %s: %s", describe(p.src.Enc()), strings.Join(problems, "; "))
 	}
 	return nil

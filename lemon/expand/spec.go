@@ -97,6 +97,9 @@ func checkSizes(cfg arch.Config, spec Spec, method Method) (sizes, []string) {
 	if spec.NewWriters != CancelWriters && spec.NewWriters != ZeroWriters {
 		p = append(p, fmt.Sprintf("unknown new-block writers %d", int(spec.NewWriters)))
 	}
+	if method < LEMON || method > HyperClone {
+		p = append(p, fmt.Sprintf("unknown method %d", int(method)))
+	}
 	z := sizes{src: src, tgt: tgt, eta2: 1}
 	if len(p) > 0 || src.Width <= 0 {
 		return z, p
@@ -141,13 +144,14 @@ func methodProblems(cfg arch.Config, z sizes, m Method) []string {
 		}
 	case FPI, AKI, Zero:
 		return nil
-	default:
-		return []string{fmt.Sprintf("unknown method %d", int(m))}
 	}
 	if z.r == 0 {
 		return p
 	}
-	hint := fmt.Sprintf("use a width that is a multiple of %d (e.g. %d or %d)", z.src.Width, z.k*z.src.Width, (z.k+1)*z.src.Width)
+	hint := fmt.Sprintf("use a width that is a multiple of %d (e.g. %d)", z.src.Width, (z.k+1)*z.src.Width)
+	if z.k > 1 {
+		hint = fmt.Sprintf("use a width that is a multiple of %d (e.g. %d or %d)", z.src.Width, z.k*z.src.Width, (z.k+1)*z.src.Width)
+	}
 	if z.src.Norm == arch.PostLN {
 		p = append(p, fmt.Sprintf("Post-LN width %d → %d is not divisible: plain LayerNorm cannot keep residue channels at an input-dependent mean; %s", z.src.Width, z.tgt.Width, hint))
 	}
