@@ -1,0 +1,94 @@
+package plotting
+
+import (
+	"errors"
+	"fmt"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+)
+
+// CurveOptions are the optional settings of Curves.
+type CurveOptions struct {
+	// LogX and LogY put an axis on a log scale; every value on it must then be positive.
+	LogX, LogY bool
+	// Ref, if set, draws a dashed horizontal reference line, e.g. the from-scratch model's
+	// final validation loss.
+	Ref *RefLine
+}
+
+// RefLine is a horizontal reference line at Y, named Label in the legend.
+type RefLine struct {
+	Y     float64
+	Label string
+}
+
+// Curves plots several series against a shared x axis (e.g. validation loss against FLOPs
+// for the scratch, LEMON and baseline runs), each with its own colour and dash pattern, with
+// a legend placed in the emptiest corner.
+//
+// It returns an error if a series is empty, has mismatched X and Y lengths, holds a
+// non-finite value, or holds a non-positive value on a log axis.
+func Curves(title, xLabel, yLabel string, series []Series, opts CurveOptions) (*plot.Plot, error) {
+	p, err := curves(title, xLabel, yLabel, series, opts)
+	if err != nil {
+		return nil, fmt.Errorf("plotting: Curves(%q): %w", title, err)
+	}
+	return p, nil
+}
+
+// Schedule plots learning-rate schedules against the step, several in one figure; build
+// each with SampleSchedule or from a log's (Step, LR) columns.
+func Schedule(title string, schedules []Series) (*plot.Plot, error) {
+	p, err := curves(title, Step.Label(), LR.Label(), schedules, CurveOptions{})
+	if err != nil {
+		return nil, fmt.Errorf("plotting: Schedule(%q): %w", title, err)
+	}
+	return p, nil
+}
+
+// curves builds the Curves figure.
+func curves(title, xLabel, yLabel string, series []Series, opts CurveOptions) (*plot.Plot, error) {
+	if len(series) == 0 {
+		return nil, errors.New("no series")
+	}
+	if opts.Ref != nil {
+		if err := checkValue(opts.Ref.Y, opts.LogY); err != nil {
+			return nil, fmt.Errorf("reference line %q: y %w", opts.Ref.Label, err)
+		}
+	}
+	p := newPlot(title, xLabel, yLabel, true)
+	if opts.LogX {
+		setLog(&p.X)
+	}
+	if opts.LogY {
+		setLog(&p.Y)
+	}
+	all := make([]plotter.XYs, len(series))
+	for i, s := range series {
+		xys, err := s.xys(opts.LogX, opts.LogY)
+		if err != nil {
+			return nil, err
+		}
+		line, err := plotter.NewLine(xys)
+		if err != nil {
+			return nil, fmt.Errorf("series %q: %w", s.Name, err)
+		}
+		line.LineStyle = seriesStyle(i)
+		p.Add(line)
+		p.Legend.Add(s.Name, line)
+		all[i] = xys
+	}
+	if opts.Ref != nil {
+		ref := refLine(p, opts.Ref.Y)
+		p.Add(ref)
+		p.Legend.Add(opts.Ref.Label, ref)
+	}
+	fixRange(&p.X)
+	fixRange(&p.Y)
+	if opts.Ref != nil {
+		all = append(all, plotter.XYs{{X: p.X.Min, Y: opts.Ref.Y}, {X: p.X.Max, Y: opts.Ref.Y}})
+	}
+	placeLegend(p, all)
+	return p, nil
+}
