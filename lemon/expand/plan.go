@@ -247,7 +247,7 @@ func (p *Plan) String() string {
 	for _, w := range p.why {
 		fmt.Fprintf(&sb, "  lossy: %s\n", w)
 	}
-	fmt.Fprintf(&sb, "  width D_T = %d·%d + %d, η² = %.6g, LayerNorm ε %g → %g\n", z.k, z.src.Width, z.r, z.eta2, z.src.LayerNormEps, z.tgt.LayerNormEps)
+	fmt.Fprintf(&sb, "  width D_T = %d·%d + %d, η² = %.6g, LayerNorm ε %.6g → %.6g\n", z.k, z.src.Width, z.r, z.eta2, z.src.LayerNormEps, z.tgt.LayerNormEps)
 	if k := tiedCopies(z, p.method); p.src.BERT != nil && k > 1 {
 		fmt.Fprintf(&sb, "  tied MLM decoder: the LayerNorm before it is scaled by 1/%d\n", k)
 	}

@@ -1,0 +1,127 @@
+package expand
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/golemon/golemon/lemon/arch"
+	"github.com/golemon/golemon/lemon/backend"
+	"github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/model"
+)
+
+// gradients returns ∂loss/∂(every model variable) of a float64 ViT for the fixed linear
+// loss Σ logits·C (C seeded), computed by GoMLX's reverse-mode autodiff.
+func gradients(t *testing.T, cfg arch.Config, store *model.Store, in Inputs) map[string][]float64 {
+	t.Helper()
+	vars := cfg.Vars()
+	exec, err := model.NewExec(backend.MustNew(), store, func(s *model.Scope, images *graph.Node) []*graph.Node {
+		logits := arch.ViTLogits(s, *cfg.ViT, images)
+		rng := rand.New(rand.NewPCG(3, 4))
+		c := make([]float64, logits.Shape().Size())
+		for i := range c {
+			c[i] = rng.NormFloat64()
+		}
+		loss := graph.ReduceAllSum(graph.Mul(logits, graph.Const(images.Graph(), tensors.FromFlatDataAndDimensions(c, logits.Shape().Dimensions...))))
+		nodes := make([]*graph.Node, len(vars))
+		for i, v := range vars {
+			nodes[i] = s.Store().GetVariable("/" + v.Path).NodeValue(images.Graph())
+		}
+		return graph.Gradient(loss, nodes...)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer exec.Finalize()
+	out, err := exec.Call(in.Images)
+	if err != nil {
+		t.Fatal(err)
+	}
+	grads := map[string][]float64{}
+	for i, v := range vars {
+		grads[v.Path] = tensors.MustCopyFlatData[float64](out[i])
+	}
+	return grads
+}
+
+// sgdStep returns the variable at path after w ← w − lr·g.
+func sgdStep(t *testing.T, store *model.Store, grads map[string][]float64, path string, lr float64) []float64 {
+	t.Helper()
+	w := tensors.MustCopyFlatData[float64](store.GetVariable("/" + path).MustValue())
+	for i, g := range grads[path] {
+		w[i] -= lr * g
+	}
+	return w
+}
+
+// maxColumnGap is max |W[:, a] − W[:, b]| for a row-major [rows, cols] matrix.
+func maxColumnGap(w []float64, cols, a, b int) float64 {
+	gap := 0.0
+	for r := 0; r < len(w)/cols; r++ {
+		gap = max(gap, math.Abs(w[r*cols+a]-w[r*cols+b]))
+	}
+	return gap
+}
+
+// TestSymmetryBreaking (LEMON.md, "Symmetry breaking"): after one gradient step, the fan-in
+// of duplicated units diverges under LEMON's unequal split and stays identical under the
+// equal split of FPI, which would keep the wide model no more capable than the source.
+func TestSymmetryBreaking(t *testing.T) {
+	cfg := vitSource(arch.PreLN, 1e-6, "float64")
+	store := randomStore(t, cfg, 21)
+	in := RandomInputs(cfg, 4, 8)
+	e := cfg.Enc()
+	cases := []struct {
+		name string
+		spec Spec
+		path string // a weight whose output columns a and b hold copies of the same unit
+		a, b int
+	}{
+		{"MLP neurons (F×2)", Spec{MLPDim: 2 * e.MLPDim}, arch.InBlock(0, arch.FC1, arch.Weights), 3, 3 + e.MLPDim},
+		{"residual channels (D×2)", Spec{Width: 2 * e.Width}, arch.Join(arch.PatchEmbed, arch.Weights), 5, 5 + e.Width},
+		{"heads (H×2)", Spec{Heads: 2 * e.Heads}, arch.InBlock(1, arch.Value, arch.Weights), 1, 1 + e.Heads*e.HeadDim},
+	}
+	const lr = 0.1
+	for _, c := range cases {
+		for _, m := range []Method{LEMON, FPI} {
+			plan, err := NewPlan(cfg, c.spec, m, Options{Seed: 5})
+			if err != nil {
+				t.Fatal(err)
+			}
+			tgt, tcfg, err := plan.Apply(store)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cols := lastDim(stepShape(plan, c.path))
+			w0 := tensors.MustCopyFlatData[float64](tgt.GetVariable("/" + c.path).MustValue())
+			grads := gradients(t, tcfg, tgt, in)
+			w1 := sgdStep(t, tgt, grads, c.path, lr)
+			before, after := maxColumnGap(w0, cols, c.a, c.b), maxColumnGap(w1, cols, c.a, c.b)
+			t.Logf("%-24s %-5s copies differ by %.3g before and %.3g after one SGD step (lr %g)", c.name, m, before, after, lr)
+			if before != 0 {
+				t.Errorf("%s %s: copies must start identical, differ by %g", c.name, m, before)
+			}
+			switch m {
+			case FPI:
+				if after > 1e-12 {
+					t.Errorf("%s: FPI copies diverged by %g: equal split should keep them symmetric", c.name, after)
+				}
+			default:
+				if after < 1e-4 {
+					t.Errorf("%s: LEMON copies still equal after a step (gap %g): symmetry not broken", c.name, after)
+				}
+			}
+		}
+	}
+}
+
+func stepShape(p *Plan, target string) []int {
+	for _, st := range p.steps {
+		if st.Target == target {
+			return st.TargetShape
+		}
+	}
+	panic("no step for " + target)
+}
