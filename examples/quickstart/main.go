@@ -9,12 +9,14 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"path/filepath"
 
 	"github.com/golemon/golemon/lemon/arch"
 	"github.com/golemon/golemon/lemon/backend"
 	"github.com/golemon/golemon/lemon/data"
 	"github.com/golemon/golemon/lemon/runner"
 	"github.com/golemon/golemon/lemon/schedule"
+	"github.com/golemon/golemon/plotting"
 )
 
 func main() {
@@ -71,5 +73,26 @@ func run() error {
 	f := res.Final()
 	fmt.Printf("\nMNIST test accuracy %.2f%% after %d steps (%.0f s); checkpoint in %s\n",
 		100*f.ValMetric, f.Step, f.WallS, runner.CheckpointDir(*out))
+	return saveCurve(*out)
+}
+
+// saveCurve draws training and validation loss against examples seen from the run's log.
+func saveCurve(out string) error {
+	log, err := plotting.ReadLog(runner.LogPath(out))
+	if err != nil {
+		return err
+	}
+	trainLoss, valLoss := log.Series(plotting.Examples, plotting.TrainLoss), log.Series(plotting.Examples, plotting.ValLoss)
+	trainLoss.Name, valLoss.Name = "train loss", "test loss"
+	p, err := plotting.Curves("ViT vit-cpu-2-64 on MNIST", plotting.Examples.Label(), "cross-entropy",
+		[]plotting.Series{trainLoss, valLoss}, plotting.CurveOptions{})
+	if err != nil {
+		return err
+	}
+	path := filepath.Join(out, "curve")
+	if err := plotting.Save(p, path, 6, 4); err != nil {
+		return err
+	}
+	fmt.Printf("curve: %s.png, %s.svg\n", path, path)
 	return nil
 }

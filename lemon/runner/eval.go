@@ -91,6 +91,7 @@ func (r *run) evaluate() error {
 		loss += shapes.ConvertTo[float64](out[0].Value())
 		correct += shapes.ConvertTo[float64](out[1].Value())
 		weight += shapes.ConvertTo[float64](out[2].Value())
+		r.heartbeat()
 	}
 	row := r.meta.Row
 	row.TrainLoss = math.NaN()

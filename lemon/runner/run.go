@@ -7,6 +7,7 @@ import (
 	"iter"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"time"
 
 	"github.com/golemon/golemon/lemon/optim"
@@ -31,7 +32,14 @@ type Options struct {
 	Resume      bool              // continue from OutDir/ckpt when it exists
 	Progress    bool              // show GoMLX's progress bar
 	Out         io.Writer         // one line per evaluation; nil means os.Stdout
+	// StallTimeout aborts the run with an error when no step or evaluation finishes for this
+	// long (0 means DefaultStallTimeout). GoMLX's pure-Go backend has been seen to hang at 0%
+	// CPU on small machines; this turns a silent hang into an error.
+	StallTimeout time.Duration
 }
+
+// DefaultStallTimeout is generous: a step of the paper-sized models on 2 cores takes minutes.
+const DefaultStallTimeout = 30 * time.Minute
 
 func (o Options) validate() error {
 	var errs []error
@@ -86,7 +94,7 @@ func Run(backend compute.Backend, task Task, store *model.Store, opts Options) (
 	if err != nil {
 		return nil, fmt.Errorf("runner: building %s: %w", task.Name(), err)
 	}
-	if err := r.train(); err != nil {
+	if err := r.trainWatched(); err != nil {
 		return nil, err
 	}
 	return &Result{Rows: r.meta.Rows, Store: r.store, MedianStep: r.loop.MedianTrainStepDuration()}, nil
@@ -105,6 +113,45 @@ type run struct {
 	lossSum float64 // training loss summed since the last evaluation
 	lossN   int
 	start   time.Time
+	beat    chan struct{} // one tick per finished step or evaluation
+	alive   atomic.Int64  // the step of the last heartbeat, read by the watcher
+}
+
+// trainWatched runs train in a goroutine and gives up when it stalls. A stalled backend
+// call cannot be cancelled: its goroutine is left behind, and the error says so.
+func (r *run) trainWatched() error {
+	timeout := r.opts.StallTimeout
+	if timeout <= 0 {
+		timeout = DefaultStallTimeout
+	}
+	r.beat = make(chan struct{}, 1)
+	done := make(chan error, 1)
+	go func() { done <- r.train() }()
+	timer := time.NewTimer(timeout)
+	defer timer.Stop()
+	for {
+		select {
+		case err := <-done:
+			return err
+		case <-r.beat:
+			timer.Reset(timeout)
+		case <-timer.C:
+			return fmt.Errorf("runner: %s stalled: no step finished for %s after step %d (a backend hang; "+
+				"the pure-Go backend with GOMLX_BACKEND=go:parallelism=-1 was not seen to hang)", r.task.Name(), timeout, r.alive.Load())
+		}
+	}
+}
+
+// heartbeat tells trainWatched that training is alive.
+func (r *run) heartbeat() {
+	if r.beat == nil {
+		return
+	}
+	r.alive.Store(int64(r.meta.Row.Step))
+	select {
+	case r.beat <- struct{}{}:
+	default:
+	}
 }
 
 func (r *run) buildExecs() {
@@ -175,6 +222,7 @@ func (r *run) afterStep(metrics []*tensors.Tensor) error {
 	if err := optim.SetLearningRate(r.store, r.opts.Schedule.At(row.Step)); err != nil {
 		return err
 	}
+	r.heartbeat()
 	if row.Step%r.opts.EvalEvery == 0 || row.Step == r.opts.Steps {
 		return r.evaluate()
 	}

@@ -4,6 +4,7 @@ import (
 	"math"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/golemon/golemon/lemon/arch"
 	"github.com/golemon/golemon/lemon/backend"
@@ -95,5 +96,20 @@ func TestOptionsErrorsNameTheField(t *testing.T) {
 	_, err := Run(backend.MustNew(), task, store, Options{Steps: 0, EvalEvery: 1})
 	if err == nil || !strings.Contains(err.Error(), "steps") || !strings.Contains(err.Error(), "schedule") {
 		t.Fatalf("want an error naming steps and schedule, got %v", err)
+	}
+}
+
+// TestRepeatedTrainingDoesNotHang trains a multi-layer model several times in a row: GoMLX's
+// pure-Go backend has hung on 2-core machines with some parallelism settings (GOMLX.md).
+// A hang fails through the stall timeout instead of blocking the suite.
+func TestRepeatedTrainingDoesNotHang(t *testing.T) {
+	for i := range 4 {
+		task := newTask(t)
+		store, _ := arch.Init(task.Config(), uint64(i))
+		_, err := Run(backend.MustNew(), task, store, Options{Steps: 6, EvalEvery: 3, Out: &strings.Builder{},
+			Schedule: schedule.Constant{LR: 1e-3}, StallTimeout: 2 * time.Minute})
+		if err != nil {
+			t.Fatalf("run %d: %v", i, err)
+		}
 	}
 }
