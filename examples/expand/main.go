@@ -1,0 +1,185 @@
+// Command expand turns a trained source checkpoint into a wider and/or deeper target
+// checkpoint with LEMON (or a baseline), prints the plan, and verifies that the target
+// reproduces the source's logits:
+//
+//	go run ./examples/expand -in runs/vit/ckpt -to vit-cpu-4-128 -out runs/vit-expanded
+//	go run ./examples/expand -in runs/bert/ckpt -width 96 -depth 3 -method lemon -layout stack -out runs/b
+//	go run ./examples/expand -in runs/vit/ckpt -width 128 -method fpi -out runs/fpi   # a lossy baseline
+//
+// Size flags override the sizes of -to. Verification uses seeded random inputs unless -data
+// names a data directory (ViT: the -dataset test images; BERT: the validation corpus, whose
+// vocabulary must match the checkpoint's, as built by examples/train with the same -mincount).
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+
+	"github.com/golemon/golemon/lemon/arch"
+	"github.com/golemon/golemon/lemon/ckpt"
+	"github.com/golemon/golemon/lemon/expand"
+	"github.com/golemon/golemon/lemon/runner"
+	"github.com/gomlx/gomlx/core/tensors"
+)
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "expand:", err)
+		os.Exit(1)
+	}
+}
+
+type flags struct {
+	in, out, to, method, layout, writers string
+	width, depth, heads, headDim, mlp    int
+	seed                                 uint64
+	noise                                float64
+	optState                             bool
+	data, dataset                        string
+	batch, seqLen, minCount              int
+}
+
+func parseFlags() flags {
+	var f flags
+	flag.StringVar(&f.in, "in", "", "source checkpoint directory (config.json + weights; required)")
+	flag.StringVar(&f.out, "out", "", "target checkpoint directory (required)")
+	flag.StringVar(&f.to, "to", "", "target preset whose encoder sizes to use (see arch presets)")
+	flag.IntVar(&f.width, "width", 0, "target width D (0: keep)")
+	flag.IntVar(&f.depth, "depth", 0, "target number of blocks L (0: keep)")
+	flag.IntVar(&f.heads, "heads", 0, "target heads H (0: keep)")
+	flag.IntVar(&f.headDim, "headdim", 0, "target head dimension d (0: keep)")
+	flag.IntVar(&f.mlp, "mlp", 0, "target MLP hidden size F (0: keep)")
+	flag.StringVar(&f.method, "method", "lemon", "lemon, fpi, aki, stack, zero or hyperclone")
+	flag.StringVar(&f.layout, "layout", "interleave", "where new blocks go: interleave or stack")
+	flag.StringVar(&f.writers, "writers", "cancel", "new blocks' writers (lemon): cancel or zero")
+	flag.Uint64Var(&f.seed, "seed", 1, "seed of every random choice")
+	flag.Float64Var(&f.noise, "noise", 0, "hyperclone: std of the paired noise")
+	flag.BoolVar(&f.optState, "optstate", false, "also expand the AdamW state (default: fresh, as in the paper)")
+	flag.StringVar(&f.data, "data", "", "data directory for verification inputs (default: seeded random inputs)")
+	flag.StringVar(&f.dataset, "dataset", runner.FashionMNIST, "ViT verification images: mnist or fashion-mnist")
+	flag.IntVar(&f.batch, "batch", 8, "verification batch size")
+	flag.IntVar(&f.seqLen, "seqlen", 64, "BERT verification sequence length (with -data)")
+	flag.IntVar(&f.minCount, "mincount", 5, "BERT vocabulary threshold used in training (with -data)")
+	flag.Parse()
+	return f
+}
+
+func run() error {
+	f := parseFlags()
+	if f.in == "" || f.out == "" {
+		return fmt.Errorf("-in and -out are required")
+	}
+	src, store, err := ckpt.Load(f.in)
+	if err != nil {
+		return err
+	}
+	spec, method, err := request(f, src)
+	if err != nil {
+		return err
+	}
+	plan, err := expand.NewPlan(src, spec, method, expand.Options{Seed: f.seed, Noise: f.noise})
+	if err != nil {
+		return err
+	}
+	fmt.Print(plan)
+	tgt, tgtCfg, err := plan.Apply(store)
+	if err != nil {
+		return err
+	}
+	if f.optState {
+		if err := plan.ApplyOptimizerState(store, tgt); err != nil {
+			return err
+		}
+	}
+	meta := map[string]any{"expanded_from": f.in, "method": method, "spec": spec.String(), "seed": f.seed}
+	if err := ckpt.Save(f.out, tgtCfg, tgt, meta); err != nil {
+		return err
+	}
+	fmt.Printf("wrote %s: %d → %d parameters\n", f.out, src.NumParams(), tgtCfg.NumParams())
+	in, what, err := inputs(f, src)
+	if err != nil {
+		return err
+	}
+	diff, err := expand.Compare(src, store, tgtCfg, tgt, in)
+	if err != nil {
+		return err
+	}
+	exact, _ := plan.Exactness()
+	fmt.Printf("verify on %s: %v (plan: %s)\n", what, diff, exact)
+	return nil
+}
+
+// request turns the flags into a Spec and a Method.
+func request(f flags, src arch.Config) (expand.Spec, expand.Method, error) {
+	var spec expand.Spec
+	if f.to != "" {
+		preset, err := arch.Preset(f.to)
+		if err != nil {
+			return spec, 0, err
+		}
+		if preset.Kind != src.Kind || preset.Enc().Norm != src.Enc().Norm {
+			return spec, 0, fmt.Errorf("-to %s is a %s %s-LN model; the source is a %s %s-LN model",
+				f.to, preset.Kind, preset.Enc().Norm, src.Kind, src.Enc().Norm)
+		}
+		spec = expand.SpecOf(preset.Enc())
+	}
+	for _, o := range []struct {
+		dst *int
+		v   int
+	}{{&spec.Width, f.width}, {&spec.Layers, f.depth}, {&spec.Heads, f.heads}, {&spec.HeadDim, f.headDim}, {&spec.MLPDim, f.mlp}} {
+		if o.v != 0 {
+			*o.dst = o.v
+		}
+	}
+	method, err := expand.ParseMethod(f.method)
+	if err != nil {
+		return spec, 0, err
+	}
+	if spec.Layout, err = expand.ParseLayout(f.layout); err != nil {
+		return spec, 0, err
+	}
+	spec.NewWriters, err = expand.ParseWriters(f.writers)
+	return spec, method, err
+}
+
+// inputs are the verification inputs: seeded random ones, or the first examples of the data.
+func inputs(f flags, cfg arch.Config) (expand.Inputs, string, error) {
+	if f.data == "" {
+		return expand.RandomInputs(cfg, f.batch, f.seed), fmt.Sprintf("%d seeded random inputs", f.batch), nil
+	}
+	if v := cfg.ViT; v != nil {
+		_, test, err := runner.LoadImages(f.dataset, f.data)
+		if err != nil {
+			return expand.Inputs{}, "", err
+		}
+		if test.Height != v.ImageSize || test.Width != v.ImageSize || test.Channels != v.Channels {
+			return expand.Inputs{}, "", fmt.Errorf("%s images are %d×%d×%d; the model wants %d×%d×%d",
+				f.dataset, test.Height, test.Width, test.Channels, v.ImageSize, v.ImageSize, v.Channels)
+		}
+		n := min(f.batch, test.N)
+		pixels := make([]float64, n*test.ExampleSize())
+		for i := range pixels {
+			pixels[i] = float64(test.Pixels[i])
+		}
+		img := arch.NewTensor(arch.DTypeOf(v.Encoder), pixels, []int{n, v.ImageSize, v.ImageSize, v.Channels})
+		return expand.Inputs{Images: img}, fmt.Sprintf("%d %s test images", n, f.dataset), nil
+	}
+	return corpusInputs(f, *cfg.BERT)
+}
+
+func corpusInputs(f flags, b arch.BERTConfig) (expand.Inputs, string, error) {
+	corpus, err := runner.LoadMLMCorpus(f.data, min(f.seqLen, b.MaxPositions), f.minCount)
+	if err != nil {
+		return expand.Inputs{}, "", err
+	}
+	if corpus.Vocab.Size() != b.VocabSize {
+		return expand.Inputs{}, "", fmt.Errorf("the corpus vocabulary has %d tokens with -mincount %d, the checkpoint %d: use the -mincount of training",
+			corpus.Vocab.Size(), f.minCount, b.VocabSize)
+	}
+	val := corpus.Val
+	n := min(f.batch, len(val.Tokens)/val.T)
+	tokens := tensors.FromFlatDataAndDimensions(val.Tokens[:n*val.T], n, val.T)
+	segments := tensors.FromFlatDataAndDimensions(make([]int32, n*val.T), n, val.T)
+	return expand.Inputs{Tokens: tokens, Segments: segments}, fmt.Sprintf("%d validation sequences of %d tokens", n, val.T), nil
+}

@@ -1,0 +1,159 @@
+package expand
+
+import (
+	"fmt"
+	"math"
+	"slices"
+
+	"github.com/golemon/golemon/lemon/arch"
+	"github.com/golemon/golemon/lemon/optim"
+	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/compute/shapes"
+	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/model"
+)
+
+// ApplyOptimizerState expands the AdamW state of src (package optim's layout: moments at
+// /adamw/m/<path> and /adamw/v/<path>, the step at /adamw/step) into dst, the store Apply
+// returned. The paper starts the target with fresh state; this is for experiments that
+// continue the source's optimizer instead. Nothing is written unless every moment checks out.
+//
+// The rule. Let target weight coordinate (c, o) read input c, a copy of source input i
+// scaled by s_c, and write output o, one of n_o copies of source output j scaled by s_o.
+// The input copies are equal activations, so the gradient of a fan-in weight does not
+// split: ∂L/∂W*[c,o] = Σ x_i·δ*_o. When the copies of j are symmetric (equal split, or
+// n_o = 1), δ*_o = δ_j/(n_o·s_o), hence
+//
+//	g*[c,o] = g[i,j]·s_c/(n_o·s_o),   m* = m·s_c/(n_o·s_o),   v* = v·(s_c/(n_o·s_o))²
+//
+// for every past iterate: m and v are exponential averages of g and g², both mapped by
+// the same fixed per-coordinate factor (LayerNorm gains carry an extra 1/η).
+//
+// Exact: every coordinate of FPI and HyperClone without noise when D_T is a multiple of
+// D_S; under LEMON, every coordinate whose output is not duplicated (n_o = 1): e.g. Q, K,
+// V and fc1 when only D grows, fc2 and W_O when only F or H grows, the classifier head.
+// Zero: inputs that read an exact zero (the LEMON residue) and K's new head dims.
+// Estimates: under LEMON's unequal split, δ*_o of a duplicated output depends on its
+// random fan-out row, not on the source's gradient statistics, so m/n_o (the expectation
+// over the random split) is used, and v/n_o² underestimates E[g*²]. New residue channels,
+// new Q head dims, Zero's and AKI's new units and every new block get fresh (absent) state.
+func (p *Plan) ApplyOptimizerState(src, dst *model.Store) error {
+	type moment struct {
+		path  string
+		value *tensors.Tensor
+	}
+	var out []moment
+	for i := range p.steps {
+		st := &p.steps[i]
+		if p.freshState(st) {
+			continue
+		}
+		m, v, err := p.expandMoments(st, src)
+		if err != nil {
+			return fmt.Errorf("expand.ApplyOptimizerState: %w", err)
+		}
+		if m != nil {
+			mp, vp := optim.MomentPaths(st.Target)
+			out = append(out, moment{mp, m}, moment{vp, v})
+		}
+	}
+	for _, name := range []string{optim.StepVar, optim.LRVar} {
+		if v := src.GetVariable(optim.Scope + "/" + name); v != nil {
+			t, err := v.Value()
+			if err == nil {
+				t, err = t.LocalClone()
+			}
+			if err != nil {
+				return fmt.Errorf("expand.ApplyOptimizerState: %s: %w", name, err)
+			}
+			out = append(out, moment{optim.Scope + "/" + name, t})
+		}
+	}
+	for _, m := range out {
+		v, err := dst.CreateVariable(m.path, m.value)
+		if err != nil {
+			return fmt.Errorf("expand.ApplyOptimizerState: %w", err)
+		}
+		v.SetTrainable(false)
+	}
+	return nil
+}
+
+// freshState reports whether a target variable starts with fresh optimizer state.
+func (p *Plan) freshState(st *Step) bool {
+	switch st.Rule {
+	case RuleCancel, RuleZero, RuleOnes:
+		return true
+	case RuleExpand, RuleGain, RuleOffset:
+	}
+	ref, _, err := parseVar(st.Target)
+	return err != nil || (ref.block >= 0 && p.blocks[ref.block].isNew)
+}
+
+// expandMoments expands the source's m and v of one step; nil when the source has none.
+func (p *Plan) expandMoments(st *Step, src *model.Store) (m, v *tensors.Tensor, err error) {
+	mp, vp := optim.MomentPaths(st.Source)
+	mv, vv := src.GetVariable(mp), src.GetVariable(vp)
+	if mv == nil || vv == nil {
+		return nil, nil, nil
+	}
+	dtype := arch.DTypeOf(p.src.Enc())
+	for _, x := range []*model.Variable{mv, vv} {
+		if x.DType() != dtype || !slices.Equal(x.Shape().Dimensions, st.SourceShape) {
+			return nil, nil, fmt.Errorf("%s is %s, want %s like %s", x.Path(), x.Shape(), shapes.Make(dtype, st.SourceShape...), st.Source)
+		}
+	}
+	gather := func(x *model.Variable, power int) (*tensors.Tensor, error) {
+		t, err := x.Value()
+		if err != nil {
+			return nil, err
+		}
+		if dtype == dtypes.Float64 {
+			return expandMoment[float64](p, st, t, power), nil
+		}
+		return expandMoment[float32](p, st, t, power), nil
+	}
+	if m, err = gather(mv, 1); err == nil {
+		v, err = gather(vv, 2)
+	}
+	return m, v, err
+}
+
+// expandMoment applies the rule of ApplyOptimizerState to one moment tensor.
+func expandMoment[T float](p *Plan, st *Step, t *tensors.Tensor, power int) *tensors.Tensor {
+	srcFlat := tensors.MustCopyFlatData[T](t)
+	out := p.maps.get(st.Out, lastDim(st.TargetShape))
+	var in *axisMap
+	if len(st.TargetShape) == 2 {
+		in = p.maps.get(st.In, st.TargetShape[0])
+	}
+	extra := 1.0
+	if st.Rule == RuleGain {
+		extra = 1 / math.Sqrt(p.z.eta2)
+	}
+	res := tensors.FromShape(shapes.Make(dtypes.FromGenericsType[T](), st.TargetShape...))
+	tensors.MustMutableFlatData(res, func(dst []T) {
+		rows, outT, outS := len(dst)/len(out.e), len(out.e), out.srcN
+		for c := range rows {
+			i, sc := 0, 1.0
+			if in != nil {
+				x := in.e[c]
+				if x.kind != kCopy {
+					continue // reads zero or a new unit: fresh
+				}
+				i, sc = int(x.src), x.scale
+			}
+			for o, x := range out.e {
+				if x.kind != kCopy {
+					continue
+				}
+				f := extra * sc / (float64(out.copies(int(x.src))) * x.scale)
+				if power == 2 {
+					f *= f
+				}
+				dst[c*outT+o] = T(float64(srcFlat[i*outS+int(x.src)]) * f)
+			}
+		}
+	})
+	return res
+}
