@@ -127,11 +127,10 @@ func Load(dir string) (arch.Config, *model.Store, error) {
 // variables outside the model scopes are allowed).
 func CheckVariables(cfg arch.Config, store *model.Store) error {
 	want := map[string]arch.VarSpec{}
-	for _, spec := range cfg.Vars() {
-		want["/"+spec.Path] = spec
-	}
 	dtype := arch.DTypeOf(cfg.Enc())
-	for path, spec := range want {
+	for _, spec := range cfg.Vars() { // in model order, so the first problem is reported
+		path := "/" + spec.Path
+		want[path] = spec
 		v := store.GetVariable(path)
 		if v == nil {
 			return fmt.Errorf("variable %s missing (config %s)", path, cfg.Kind)
