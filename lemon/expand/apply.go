@@ -85,9 +85,18 @@ func (p *Plan) CheckStore(store *model.Store) error {
 
 // build computes every target variable in parallel; values[i] belongs to p.steps[i].
 func build[T float](p *Plan, store *model.Store) ([]*tensors.Tensor, error) {
-	src, err := snapshot[T](p, store)
-	if err != nil {
-		return nil, err
+	src := map[string]*tensors.Tensor{} // resolved up front: workers only take tensor locks
+	for _, st := range p.steps {
+		for _, path := range []string{st.Source, st.Next} {
+			if _, done := src[path]; path == "" || done {
+				continue
+			}
+			v, err := store.GetVariable("/" + path).Value()
+			if err != nil {
+				return nil, fmt.Errorf("reading %s: %w", path, err)
+			}
+			src[path] = v
+		}
 	}
 	values := make([]*tensors.Tensor, len(p.steps))
 	order := make([]int, len(p.steps)) // largest first, for load balance
@@ -106,7 +115,7 @@ func build[T float](p *Plan, store *model.Store) ([]*tensors.Tensor, error) {
 	for range workers {
 		wg.Go(func() {
 			for i := range work {
-				values[i] = buildStep(p, &p.steps[i], src)
+				values[i] = buildStep[T](p, &p.steps[i], src)
 			}
 		})
 	}
@@ -118,33 +127,28 @@ func build[T float](p *Plan, store *model.Store) ([]*tensors.Tensor, error) {
 	return values, nil
 }
 
-// snapshot copies the source values the steps read, so workers never lock source tensors.
-func snapshot[T float](p *Plan, store *model.Store) (map[string][]T, error) {
-	out := map[string][]T{}
-	for _, st := range p.steps {
-		for _, path := range []string{st.Source, st.Next} {
-			if _, done := out[path]; path == "" || done {
-				continue
-			}
-			v, err := store.GetVariable("/" + path).Value()
-			if err != nil {
-				return nil, fmt.Errorf("reading %s: %w", path, err)
-			}
-			flat, err := tensors.CopyFlatData[T](v)
-			if err != nil {
-				return nil, fmt.Errorf("reading %s: %w", path, err)
-			}
-			out[path] = flat
+// buildStep creates the target tensor of one step, reading its sources under their locks
+// (source before next block, a fixed order, so concurrent steps cannot deadlock).
+func buildStep[T float](p *Plan, st *Step, src map[string]*tensors.Tensor) *tensors.Tensor {
+	t := tensors.FromShape(shapes.Make(dtypes.FromGenericsType[T](), st.TargetShape...))
+	read(src[st.Source], func(s []T) {
+		next := func(n []T) { tensors.MustMutableFlatData(t, func(dst []T) { runStep(p, st, s, n, dst) }) }
+		if st.Next == st.Source {
+			next(s)
+			return
 		}
-	}
-	return out, nil
+		read(src[st.Next], next)
+	})
+	return t
 }
 
-// buildStep creates the target tensor of one step.
-func buildStep[T float](p *Plan, st *Step, src map[string][]T) *tensors.Tensor {
-	t := tensors.FromShape(shapes.Make(dtypes.FromGenericsType[T](), st.TargetShape...))
-	tensors.MustMutableFlatData(t, func(dst []T) { runStep(p, st, src[st.Source], src[st.Next], dst) })
-	return t
+// read calls f with the flat data of t, or with nil when t is nil.
+func read[T float](t *tensors.Tensor, f func([]T)) {
+	if t == nil {
+		f(nil)
+		return
+	}
+	tensors.MustConstFlatData(t, f)
 }
 
 // runStep dispatches on the rule.

@@ -3,7 +3,7 @@ package expand
 import (
 	"hash/fnv"
 	"math"
-	"math/rand/v2"
+	"math/bits"
 )
 
 // Kernels work on flat row-major slices: a weight [in, out] stores row i (input index i) at
@@ -19,25 +19,43 @@ const (
 	splitEqual                    // Net2Net/FPI: W/n
 )
 
-// normal draws from the target's initializer, a normal truncated to ±2σ.
+// normal draws from the target's initializer, a normal truncated to ±2σ, by look-up of its
+// quantile function (quantileSteps linear pieces) driven by wyrand: about 1 ns a draw,
+// several times faster than math/rand's ziggurat with rejection, which dominated Apply.
 type normal struct {
-	rng *rand.Rand
-	std float64
+	state uint64
+	std   float64
 }
+
+// quantileSteps is the resolution of the quantile table (a power of two).
+const quantileSteps = 1 << 12
+
+// truncQuantile[i] is the (i/quantileSteps)-quantile of N(0, 1) truncated to [−2, 2].
+var truncQuantile = func() []float64 {
+	phi := func(x float64) float64 { return 0.5 * math.Erfc(-x/math.Sqrt2) }
+	lo, hi := phi(-2), phi(2)
+	q := make([]float64, quantileSteps+1)
+	for i := range q {
+		p := lo + (hi-lo)*float64(i)/quantileSteps
+		q[i] = math.Max(-2, math.Min(2, math.Sqrt2*math.Erfinv(2*p-1)))
+	}
+	return q
+}()
 
 // newNormal seeds a stream per target variable, so results do not depend on scheduling.
 func newNormal(seed uint64, path string, std float64) *normal {
 	h := fnv.New64a()
 	_, _ = h.Write([]byte(path))
-	return &normal{rng: rand.New(rand.NewPCG(seed, h.Sum64())), std: std}
+	return &normal{state: seed ^ h.Sum64()*0x9e3779b97f4a7c15, std: std}
 }
 
 func (n *normal) next() float64 {
-	for {
-		if v := n.rng.NormFloat64(); math.Abs(v) <= 2 {
-			return v * n.std
-		}
-	}
+	n.state += 0xa0761d6478bd642f // wyrand
+	hi, lo := bits.Mul64(n.state, n.state^0xe7037ed1a0b428db)
+	u := hi ^ lo
+	i := u >> (64 - 12)                           // top 12 bits pick the piece
+	f := float64(u&(1<<52-1)) * (1.0 / (1 << 52)) // the next 52 bits interpolate
+	return n.std * (truncQuantile[i] + f*(truncQuantile[i+1]-truncQuantile[i]))
 }
 
 func fill[T float](dst []T, n *normal) {
