@@ -120,3 +120,26 @@ func TestBlockPaths(t *testing.T) {
 		}
 	}
 }
+
+// TestFLOPsHandCount checks the formula against a count done by hand for vit-cpu-2-64
+// (N = 16 patches of 49 pixels, T = 17, D = 64, HK = 64, F = 256, L = 2, 10 classes):
+//
+//	patch embedding 2·16·49·64                          =   100,352
+//	per layer: Q,K,V 2·17·64·192 = 417,792; scores and weighted values 4·17²·64 = 73,984;
+//	           output 2·17·64·64 = 139,264; MLP 4·17·64·256 = 1,114,112   → 1,745,152 × 2 = 3,490,304
+//	head 2·64·10                                        =     1,280
+//	total                                               = 3,591,936
+func TestFLOPsHandCount(t *testing.T) {
+	c, _ := ViTPreset("vit-cpu-2-64")
+	if got := c.ForwardFLOPs(); got != 3_591_936 {
+		t.Errorf("ForwardFLOPs = %.0f, hand count 3,591,936", got)
+	}
+	// BERT, 2 layers, D = 64, HK = 64, F = 256, T = 8, M = 2, V = 100, no transform:
+	// per layer 2·8·64·192 + 4·64·64 + 2·8·64·64 + 4·8·64·256 = 196,608+16,384+65,536+524,288 = 802,816;
+	// × 2 = 1,605,632; decoder 2·2·64·100 = 25,600; total 1,631,232.
+	b, _ := BERTPreset("bert-cpu-2-64")
+	b.VocabSize = 100
+	if got := b.MLMForwardFLOPs(8, 2); got != 1_631_232 {
+		t.Errorf("MLMForwardFLOPs = %.0f, hand count 1,631,232", got)
+	}
+}
