@@ -101,6 +101,7 @@ func gridSources(dtype string) []arch.Config {
 		vitSource(arch.PostLN, 1e-12, dtype),
 		bertSource(arch.PreLN, false, false, 3, dtype),
 		bertSource(arch.PostLN, true, true, 3, dtype),
+		bertSource(arch.PostLN, false, true, 3, dtype), // the last block's LN2 feeds the tied decoder
 		bertSource(arch.PreLN, true, true, 0, dtype),
 	}
 }

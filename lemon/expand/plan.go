@@ -245,7 +245,7 @@ func (p *Plan) String() string {
 	z := p.z
 	fmt.Fprintf(&sb, "expand %s %s → %s with %s: %s\n", p.src.Kind, describe(z.src), describe(z.tgt), p.method, p.exact)
 	for _, w := range p.why {
-		fmt.Fprintf(&sb, "  lossy: %s\n", w)
+		fmt.Fprintf(&sb, "  %s: %s\n", p.exact, w)
 	}
 	fmt.Fprintf(&sb, "  width D_T = %d·%d + %d, η² = %.6g, LayerNorm ε %.6g → %.6g\n", z.k, z.src.Width, z.r, z.eta2, z.src.LayerNormEps, z.tgt.LayerNormEps)
 	if k := tiedCopies(z, p.method); p.src.BERT != nil && k > 1 {

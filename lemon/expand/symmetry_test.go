@@ -83,38 +83,49 @@ func TestSymmetryBreaking(t *testing.T) {
 		{"residual channels (D×2)", Spec{Width: 2 * e.Width}, arch.Join(arch.PatchEmbed, arch.Weights), 5, 5 + e.Width},
 		{"heads (H×2)", Spec{Heads: 2 * e.Heads}, arch.InBlock(1, arch.Value, arch.Weights), 1, 1 + e.Heads*e.HeadDim},
 	}
-	const lr = 0.1
+	methods := []struct {
+		m         Method
+		opts      Options
+		symmetric bool
+	}{
+		{LEMON, Options{Seed: 5}, false},
+		{FPI, Options{Seed: 5}, true},
+		{HyperClone, Options{Seed: 5}, true},
+		{HyperClone, Options{Seed: 5, Noise: 0.01}, false}, // paired noise breaks the symmetry
+	}
 	for _, c := range cases {
-		for _, m := range []Method{LEMON, FPI} {
-			plan, err := NewPlan(cfg, c.spec, m, Options{Seed: 5})
-			if err != nil {
-				t.Fatal(err)
-			}
-			tgt, tcfg, err := plan.Apply(store)
-			if err != nil {
-				t.Fatal(err)
-			}
-			cols := lastDim(stepShape(plan, c.path))
-			w0 := tensors.MustCopyFlatData[float64](tgt.GetVariable("/" + c.path).MustValue())
-			grads := gradients(t, tcfg, tgt, in)
-			w1 := sgdStep(t, tgt, grads, c.path, lr)
-			before, after := maxColumnGap(w0, cols, c.a, c.b), maxColumnGap(w1, cols, c.a, c.b)
-			t.Logf("%-24s %-5s copies differ by %.3g before and %.3g after one SGD step (lr %g)", c.name, m, before, after, lr)
-			if before != 0 {
-				t.Errorf("%s %s: copies must start identical, differ by %g", c.name, m, before)
-			}
-			switch m {
-			case FPI:
-				if after > 1e-12 {
-					t.Errorf("%s: FPI copies diverged by %g: equal split should keep them symmetric", c.name, after)
-				}
-			default:
-				if after < 1e-4 {
-					t.Errorf("%s: LEMON copies still equal after a step (gap %g): symmetry not broken", c.name, after)
-				}
+		for _, m := range methods {
+			before, after := stepGap(t, cfg, store, in, c.spec, m.m, m.opts, c.path, c.a, c.b)
+			t.Logf("%-24s %-10s noise %-4g copies differ by %.3g before and %.3g after one SGD step", c.name, m.m, m.opts.Noise, before, after)
+			switch {
+			case before != 0:
+				t.Errorf("%s %s: copies must start identical, differ by %g", c.name, m.m, before)
+			case m.symmetric && after > 1e-12:
+				t.Errorf("%s: %s copies diverged by %g: an equal split should keep them symmetric", c.name, m.m, after)
+			case !m.symmetric && after < 1e-4:
+				t.Errorf("%s: %s copies still equal after a step (gap %g): symmetry not broken", c.name, m.m, after)
 			}
 		}
 	}
+}
+
+// stepGap expands, takes one SGD step on the target and returns how far the output columns
+// a and b of the weight at path are apart before and after it.
+func stepGap(t *testing.T, cfg arch.Config, store *model.Store, in Inputs, spec Spec, m Method, opts Options, path string, a, b int) (before, after float64) {
+	t.Helper()
+	const lr = 0.1
+	plan, err := NewPlan(cfg, spec, m, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tgt, tcfg, err := plan.Apply(store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cols := lastDim(stepShape(plan, path))
+	w0 := tensors.MustCopyFlatData[float64](tgt.GetVariable("/" + path).MustValue())
+	w1 := sgdStep(t, tgt, gradients(t, tcfg, tgt, in), path, lr)
+	return maxColumnGap(w0, cols, a, b), maxColumnGap(w1, cols, a, b)
 }
 
 func stepShape(p *Plan, target string) []int {
