@@ -1,0 +1,43 @@
+// Command presets prints the model presets as a markdown table (the one in the README):
+//
+//	go run ./examples/presets
+package main
+
+import (
+	"fmt"
+
+	"github.com/golemon/golemon/lemon/arch"
+)
+
+func main() {
+	fmt.Println("| preset | L | D | H×d | F | norm | parameters | training FLOPs per example |")
+	fmt.Println("|---|---|---|---|---|---|---|---|")
+	for _, name := range append(arch.ViTPresetNames(), arch.BERTPresetNames()...) {
+		cfg, err := arch.Preset(name)
+		if err != nil {
+			panic(err)
+		}
+		e := cfg.Enc()
+		var flops float64
+		var per string
+		if cfg.ViT != nil {
+			flops, per = arch.TrainFLOPs(cfg.ViT.ForwardFLOPs()), "image"
+		} else {
+			t := cfg.BERT.MaxPositions
+			if t > 128 {
+				t = 128
+			}
+			flops, per = arch.TrainFLOPs(cfg.BERT.MLMForwardFLOPs(t, (t*15+99)/100)), fmt.Sprintf("sequence of %d", t)
+		}
+		fmt.Printf("| `%s` | %d | %d | %d×%d | %d | %s | %s | %.3g (%s) |\n",
+			name, e.Layers, e.Width, e.Heads, e.HeadDim, e.MLPDim, e.Norm, millions(cfg.NumParams()), flops, per)
+	}
+	fmt.Println("\nCPU BERT presets list vocabulary 8,192 as a placeholder: training replaces it by the compact corpus vocabulary.")
+}
+
+func millions(n int) string {
+	if n >= 1e6 {
+		return fmt.Sprintf("%.1f M", float64(n)/1e6)
+	}
+	return fmt.Sprintf("%.0f k", float64(n)/1e3)
+}
