@@ -83,6 +83,10 @@ func run() error {
 		return err
 	}
 	fmt.Print(plan)
+	in, what, err := inputs(f, src) // before anything is written
+	if err != nil {
+		return err
+	}
 	tgt, tgtCfg, err := plan.Apply(store)
 	if err != nil {
 		return err
@@ -97,10 +101,6 @@ func run() error {
 		return err
 	}
 	fmt.Printf("wrote %s: %d → %d parameters\n", f.out, src.NumParams(), tgtCfg.NumParams())
-	in, what, err := inputs(f, src)
-	if err != nil {
-		return err
-	}
 	diff, err := expand.Compare(src, store, tgtCfg, tgt, in)
 	if err != nil {
 		return err

@@ -90,7 +90,8 @@ func TestApplyChecksTheStore(t *testing.T) {
 }
 
 // TestApplyLeavesSourceAlone: the source store is bit-for-bit unchanged, bookkeeping and
-// optimizer variables are not copied, and the same seed gives the same target.
+// optimizer variables are not copied, and the same seed gives the same target with any
+// number of workers.
 func TestApplyLeavesSourceAlone(t *testing.T) {
 	cfg := vitSource(arch.PreLN, 1e-6, "float64")
 	store := randomStore(t, cfg, 3)
@@ -118,6 +119,17 @@ func TestApplyLeavesSourceAlone(t *testing.T) {
 	}
 	if !equalSnapshots(snapshotStore(a), snapshotStore(b)) {
 		t.Error("the same seed gave two different targets")
+	}
+	serial, err := NewPlan(cfg, Spec{Width: 13, Layers: 3, Heads: 3}, LEMON, Options{Seed: 9, Workers: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, _, err := serial.Apply(store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !equalSnapshots(snapshotStore(a), snapshotStore(c)) {
+		t.Error("one worker and many gave different targets")
 	}
 }
 

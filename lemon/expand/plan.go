@@ -108,21 +108,15 @@ func (p *Plan) step(v arch.VarSpec, srcShapes map[string][]int) (Step, error) {
 	if len(v.Shape) == 2 || par.norm {
 		st.In = p.resolve(par.in, ref)
 	}
-	srcBlock := 0
-	if ref.block >= 0 {
+	srcBlock := -1 // ignored outside the blocks
+	switch {
+	case ref.block >= 0:
 		b := p.blocks[ref.block]
-		srcBlock = b.src
-		p.blockRule(&st, b, ref, par)
-		if b.next >= 0 && p.hasNewUnits(st.Out) {
+		st.Rule, srcBlock = blockSource(b, ref, par)
+		if b.next >= 0 && st.Rule == RuleExpand && p.hasNewUnits(st.Out) {
 			st.Next = ref.path(b.next)
 		}
-		if st.Rule == RuleGain || st.Rule == RuleOffset {
-			srcBlock = b.ln1
-			if ref.key == arch.LN2 {
-				srcBlock = b.ln2
-			}
-		}
-	} else if par.norm {
+	case par.norm:
 		st.Rule = normRule(ref.leaf)
 	}
 	switch st.Rule {
@@ -138,25 +132,28 @@ func (p *Plan) step(v arch.VarSpec, srcShapes map[string][]int) (Step, error) {
 	return st, nil
 }
 
-// blockRule picks the rule of a variable inside target block b.
-func (p *Plan) blockRule(st *Step, b block, ref varRef, par param) {
+// blockSource returns the rule of a variable inside target block b and the source block it
+// reads (−1: none).
+func blockSource(b block, ref varRef, par param) (Rule, int) {
 	switch {
 	case par.norm:
 		src := b.ln1
 		if ref.key == arch.LN2 {
 			src = b.ln2
 		}
-		st.Rule = normRule(ref.leaf)
-		if src < 0 && st.Rule == RuleGain {
-			st.Rule = RuleOnes
-		} else if src < 0 {
-			st.Rule = RuleZero
+		switch {
+		case src >= 0:
+			return normRule(ref.leaf), src
+		case ref.leaf == arch.Gain:
+			return RuleOnes, -1
 		}
+		return RuleZero, -1
 	case par.writer && b.writers == wCancel && ref.leaf == arch.Weights:
-		st.Rule = RuleCancel
+		return RuleCancel, -1
 	case par.writer && b.writers != wCopy:
-		st.Rule = RuleZero
+		return RuleZero, -1
 	}
+	return RuleExpand, b.src
 }
 
 func normRule(leaf string) Rule {
