@@ -1,7 +1,8 @@
 // Package expand implements lossless model expansion: it turns a trained source Transformer
 // (package arch: ViT or BERT, Pre-LN or Post-LN) into a wider and/or deeper target that
-// computes the same function, following LEMON (Wang et al., ICLR 2024; §4.1 width, §4.2
-// depth, Appendix for Post-LN and the heads), plus the baselines a user compares it with:
+// computes the same function, following LEMON (Wang et al., ICLR 2024, §4 and its appendices:
+// lossless width expansion with symmetry breaking, LayerNorm average expansion, depth
+// expansion, Post-LN), plus the baselines a user compares it with:
 // FPI (Net2Net / bert2BERT), AKI (bert2BERT), Stack (StackBERT), Zero (MSG-style) and
 // HyperClone. See Method for which are lossless when.
 //

@@ -20,22 +20,25 @@ func TestImpossibleRequests(t *testing.T) {
 		spec Spec
 		m    Method
 		want []string // substrings of the error
+		opts Options
 	}{
-		{"narrower", vitPre, Spec{Width: 4}, LEMON, []string{"target width 4 is smaller than the source's 8", "use 8 or more"}},
-		{"every problem listed", vitPre, Spec{Width: 4, Heads: 1, Layers: 1}, LEMON, []string{"width 4", "heads 1", "layers 1"}},
-		{"fewer head dims", vitPre, Spec{HeadDim: 2}, LEMON, []string{"head_dim 2 is smaller"}},
-		{"Post-LN indivisible", vitPost, Spec{Width: 12}, LEMON, []string{"Post-LN width 8 → 12 is not divisible", "multiple of 8 (e.g. 16)"}},
+		{"narrower", vitPre, Spec{Width: 4}, LEMON, []string{"target width 4 is smaller than the source's 8", "use 8 or more"}, Options{}},
+		{"every problem listed", vitPre, Spec{Width: 4, Heads: 1, Layers: 1}, LEMON, []string{"width 4", "heads 1", "layers 1"}, Options{}},
+		{"fewer head dims", vitPre, Spec{HeadDim: 2}, LEMON, []string{"head_dim 2 is smaller"}, Options{}},
+		{"Post-LN indivisible", vitPost, Spec{Width: 12}, LEMON, []string{"Post-LN width 8 → 12 is not divisible", "multiple of 8 (e.g. 16)"}, Options{}},
 		{"MLM transform indivisible", bertSource(arch.PostLN, true, true, 0, "float64"), Spec{Width: 32}, LEMON,
-			[]string{"MLM transform", "divisible width", "e.g. 24 or 36"}},
+			[]string{"MLM transform", "divisible width", "e.g. 24 or 36"}, Options{}},
 		{"Pre-LN embedding LN indivisible", bertSource(arch.PreLN, false, true, 0, "float64"), Spec{Width: 18}, Stack,
-			[]string{"embedding LayerNorm", "embedding_ln=false"}},
-		{"hyperclone indivisible heads", vitPre, Spec{Width: 16, Heads: 3}, HyperClone, []string{"heads 3 is not a multiple of 2"}},
-		{"hyperclone depth", vitPre, Spec{Layers: 4}, HyperClone, []string{"width only", "use lemon or stack"}},
-		{"unknown layout", vitPre, Spec{Layout: 7}, LEMON, []string{"unknown layout"}},
-		{"unknown method", vitPre, Spec{}, Method(42), []string{"unknown method"}},
+			[]string{"embedding LayerNorm", "embedding_ln=false"}, Options{}},
+		{"hyperclone indivisible heads", vitPre, Spec{Width: 16, Heads: 3}, HyperClone, []string{"heads 3 is not a multiple of 2"}, Options{}},
+		{"hyperclone depth", vitPre, Spec{Layers: 4}, HyperClone, []string{"width only", "use lemon or stack"}, Options{}},
+		{"unknown layout", vitPre, Spec{Layout: 7}, LEMON, []string{"unknown layout"}, Options{}},
+		{"unknown method", vitPre, Spec{}, Method(42), []string{"unknown method"}, Options{}},
+		{"negative size", vitPre, Spec{MLPDim: -3}, LEMON, []string{"target mlp_dim -3 is negative"}, Options{}},
+		{"noise outside hyperclone", vitPre, Spec{}, LEMON, []string{"only hyperclone takes paired noise"}, Options{Noise: 0.1}},
 	}
 	for _, c := range cases {
-		_, err := NewPlan(c.cfg, c.spec, c.m, Options{})
+		_, err := NewPlan(c.cfg, c.spec, c.m, c.opts)
 		if err == nil {
 			t.Errorf("%s: NewPlan(%v, %s) succeeded, want an error", c.name, c.spec, c.m)
 			continue

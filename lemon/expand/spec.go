@@ -86,7 +86,9 @@ func checkSizes(cfg arch.Config, spec Spec, method Method) (sizes, []string) {
 	}{{"width", src.Width, tgt.Width, spec.Width}, {"mlp_dim", src.MLPDim, tgt.MLPDim, spec.MLPDim},
 		{"heads", src.Heads, tgt.Heads, spec.Heads}, {"head_dim", src.HeadDim, tgt.HeadDim, spec.HeadDim},
 		{"layers", src.Layers, tgt.Layers, spec.Layers}} {
-		if a.in < 0 || a.t < a.s {
+		if a.in < 0 {
+			p = append(p, fmt.Sprintf("target %s %d is negative (0 keeps the source's %d)", a.name, a.in, a.s))
+		} else if a.t < a.s {
 			p = append(p, fmt.Sprintf("target %s %d is smaller than the source's %d: expansion only grows a model (use %d or more, or 0 to keep it)",
 				a.name, a.t, a.s, a.s))
 		}
