@@ -13,8 +13,11 @@ import (
 // BenchmarkExpand times Apply on the paper's sizes in float32 and reports target parameters
 // per second and the peak heap during Apply against 2.5×(source + target bytes). The BERT
 // pair drops the MLM transform, which LEMON cannot expand losslessly to 1024 = 768 + 256.
+// The first iteration pays the operating system's first touch of the target's memory, which
+// on small VMs costs as much as the arithmetic; later iterations reuse freed heap.
 //
-//	go test ./lemon/expand -run '^$' -bench Expand -benchtime 1x
+//	go test ./lemon/expand -run '^$' -bench Expand -benchtime 1x   # cold
+//	go test ./lemon/expand -run '^$' -bench Expand -benchtime 4x   # mostly warm
 func BenchmarkExpand(b *testing.B) {
 	bert := func(name string) arch.Config {
 		c, err := arch.Preset(name)
