@@ -203,7 +203,8 @@ func exactness(cfg arch.Config, z sizes, m Method, blocks []block) (Exactness, [
 		lossy(z.r > 0, "circular residue channels change LayerNorm statistics (width not divisible)")
 	case AKI:
 		lossy(z.r > 0, "circular residue channels change LayerNorm statistics (width not divisible)")
-		lossy(z.tgt.MLPDim > z.src.MLPDim || z.tgt.Heads > z.src.Heads, "new hidden units and heads compute the next block's features")
+		lossy(z.src.Layers > 1 && (z.tgt.MLPDim > z.src.MLPDim || z.tgt.Heads > z.src.Heads),
+			"new hidden units and heads compute the next block's features") // the top block takes from itself
 		lossy(added, "new blocks are full copies of the next block")
 	case Stack:
 		lossy(added, "stacked blocks are full copies that add their outputs")
