@@ -86,7 +86,7 @@ func watchHeap() func() uint64 {
 			select {
 			case <-done:
 				return
-			case <-time.After(2 * time.Millisecond):
+			case <-time.After(5 * time.Millisecond):
 				sample()
 			}
 		}
