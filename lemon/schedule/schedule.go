@@ -4,11 +4,13 @@
 // runner asks it once per step (the one adapter into GoMLX training), and plots and tables
 // call the very same function.
 //
-//	s := schedule.WarmupCosine{Peak: 1e-3, Warmup: 100, Total: 2000, Floor: 1e-5}
+//	s := schedule.WarmupDecay{Peak: 1e-3, Warmup: 100, Total: 2000, Floor: 1e-5, Decay: schedule.Cosine}
 //	lr := s.At(150)
+//	lemon := schedule.LEMONRecipe(s, 900) // same peak, decay compressed to 900 steps
 //
-// LEMON (§4.3) keeps the from-scratch peak and compresses the schedule to the expanded
-// budget; see LEMONRecipe.
+// Constant, WarmupCosine and WarmupDecay (linear warmup, then cosine, linear or step decay to
+// a floor) cover the schedules of the paper and its baselines. LEMON (§4.3) keeps the
+// from-scratch peak and compresses the schedule to the expanded budget; see LEMONRecipe.
 package schedule
 
 import (

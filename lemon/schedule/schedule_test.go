@@ -13,8 +13,8 @@ func TestWarmupCosine(t *testing.T) {
 		want float64
 	}{
 		{0, 0.25}, {3, 1}, {4, 1}, // warmup reaches the peak at its last step
-		{8, 0.1 + 0.9*0.5},        // half way through the decay
-		{12, 0.1}, {100, 0.1},     // floor from Total on
+		{8, 0.1 + 0.9*0.5},    // half way through the decay
+		{12, 0.1}, {100, 0.1}, // floor from Total on
 	}
 	for _, c := range cases {
 		if got := s.At(c.step); math.Abs(got-c.want) > 1e-12 {
