@@ -35,6 +35,10 @@ var vitPresets = map[string]ViTConfig{
 	"vit-cpu-2-64":  vit(2, 64, 4, 28, 1, 7, 10),
 	"vit-cpu-4-128": vit(4, 128, 4, 28, 1, 7, 10),
 	"vit-cpu-3-96":  vit(3, 96, 4, 28, 1, 7, 10),
+	// The CPU study pair (examples/paper): heads of dim 16 throughout, so that 2→4 blocks and
+	// 32→64 width double the heads as the paper's 6→12, 384→768 does.
+	"vit-cpu-2-32": vit(2, 32, 2, 28, 1, 7, 10),
+	"vit-cpu-4-64": vit(4, 64, 4, 28, 1, 7, 10),
 }
 
 var bertPresets = map[string]BERTConfig{
@@ -47,6 +51,9 @@ var bertPresets = map[string]BERTConfig{
 	// corpus vocabulary at training time (see data.Vocab.Restrict).
 	"bert-cpu-2-64":  bertCPU(2, 64, 4, 64),
 	"bert-cpu-4-128": bertCPU(4, 128, 4, 64),
+	// The CPU study pair (examples/paper), heads of dim 16 as for ViT.
+	"bert-cpu-2-32": bertCPU(2, 32, 2, 64),
+	"bert-cpu-4-64": bertCPU(4, 64, 4, 64),
 }
 
 // bertCPU is a Pre-LN BERT without the MLM transform, so that it stays lossless under

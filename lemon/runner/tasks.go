@@ -104,6 +104,13 @@ type MLMTask struct {
 
 // NewMLMTask prepares seeded masking and a fixed validation set.
 func NewMLMTask(name string, cfg arch.BERTConfig, train, val *data.Sequences, batchSize int, seed uint64) (*MLMTask, error) {
+	return NewMLMTaskValSeed(name, cfg, train, val, batchSize, seed, seed)
+}
+
+// NewMLMTaskValSeed is NewMLMTask with the validation masking seeded by valSeed apart from
+// the training data's seed, so that runs with different seeds are evaluated on the same
+// masked validation set.
+func NewMLMTaskValSeed(name string, cfg arch.BERTConfig, train, val *data.Sequences, batchSize int, seed, valSeed uint64) (*MLMTask, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
@@ -118,7 +125,7 @@ func NewMLMTask(name string, cfg arch.BERTConfig, train, val *data.Sequences, ba
 	if err != nil {
 		return nil, err
 	}
-	vb, err := data.MLMValidationBatches(val, batchSize, maxPred, seed^0x5eed)
+	vb, err := data.MLMValidationBatches(val, batchSize, maxPred, valSeed^0x5eed)
 	if err != nil {
 		return nil, err
 	}
