@@ -1,0 +1,106 @@
+// Command paper reproduces LEMON's claim (Wang et al., ICLR 2024): an expanded model reaches
+// the from-scratch model's validation metric with less compute. For a task and a scale it
+// trains the source (or reuses it), the target from scratch over several seeds, the target
+// expanded by LEMON and by every baseline at several budgets, sweeps LEMON's peak LR, and
+// writes results.csv, results.md and figures (curves, savings, schedules) into -out/<task>.
+//
+//	go run ./examples/paper -task vit -scale cpu -out results/cpu    # about 20 min on 2 cores
+//	go run ./examples/paper -task bert -scale cpu -out results/cpu
+//	go run ./examples/paper -task all -scale cpu -out results/cpu -report   # tables and figures only
+//	go run ./examples/paper -task vit -scale paper -dry-run           # the paper-sized matrix
+//
+// Finished runs are recorded in -out and skipped when the command is run again, so the
+// matrix can be run in pieces (-only scratch,lemon) or resumed after an interruption.
+// The logic lives in package lemon/study.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/golemon/golemon/lemon/backend"
+	"github.com/golemon/golemon/lemon/data"
+	"github.com/golemon/golemon/lemon/study"
+)
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "paper:", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	var (
+		taskFlag = flag.String("task", "vit", "vit, bert or all")
+		scale    = flag.String("scale", "cpu", "cpu or paper")
+		out      = flag.String("out", "", "output directory; each task writes into <out>/<task> (required unless -dry-run)")
+		dataDir  = flag.String("datadir", "", "data directory (default $LEMON_DATA or <repo>/.data)")
+		only     = flag.String("only", "", "train only these comma-separated arms (scratch, lemon, lemon-truncated, fpi, aki, stack, zero, hyperclone)")
+		report   = flag.Bool("report", false, "train nothing: write tables and figures from the finished runs in -out")
+		dryRun   = flag.Bool("dry-run", false, "print the matrix with estimated FLOPs and check every expansion plan; train nothing")
+	)
+	flag.Parse()
+	sc, err := study.ParseScale(*scale)
+	if err != nil {
+		return err
+	}
+	tasks := []string{*taskFlag}
+	if *taskFlag == "all" {
+		tasks = []string{study.ViT.String(), study.BERT.String()}
+	}
+	for _, name := range tasks {
+		task, err := study.ParseTask(name)
+		if err != nil {
+			return err
+		}
+		s, err := study.Preset(task, sc)
+		if err != nil {
+			return err
+		}
+		if *dryRun {
+			if err := study.DryRun(os.Stdout, s); err != nil {
+				return err
+			}
+			fmt.Println()
+			continue
+		}
+		if err := runStudy(s, *out, *dataDir, *only, *report); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func runStudy(s study.Study, out, dataDir, only string, report bool) error {
+	if out == "" {
+		return fmt.Errorf("-out is required")
+	}
+	if dataDir == "" {
+		var err error
+		if dataDir, err = data.DefaultDir(); err != nil {
+			return err
+		}
+	}
+	b, err := backend.New()
+	if err != nil {
+		return err
+	}
+	opts := study.Options{Out: filepath.Join(out, s.Task.String()), DataDir: dataDir}
+	switch {
+	case report:
+		opts.Only = []string{}
+	case only != "":
+		opts.Only = strings.Split(only, ",")
+	}
+	fmt.Printf("study %s/%s on %s → %s\n", s.Task, s.Name, backend.Describe(b), opts.Out)
+	rep, err := study.Run(b, s, opts)
+	if err != nil {
+		return err
+	}
+	fmt.Print("\n" + rep.Markdown())
+	return nil
+}

@@ -1,0 +1,105 @@
+package study
+
+import (
+	"fmt"
+
+	"github.com/golemon/golemon/lemon/arch"
+	"github.com/golemon/golemon/lemon/data"
+	"github.com/golemon/golemon/lemon/runner"
+)
+
+// Data is what a study's runs train and evaluate on. Every run of a study is evaluated on
+// the same held-out examples, whatever its seed.
+type Data interface {
+	// Adapt fits a model config to the data (BERT: the corpus vocabulary size).
+	Adapt(cfg arch.Config) arch.Config
+	// NewTask builds a training task for cfg with its training order seeded by seed.
+	NewTask(name string, cfg arch.Config, seed uint64) (runner.Task, error)
+	// Describe is a one-line description for reports.
+	Describe() string
+}
+
+// valSeed seeds the masking of the BERT validation set, the same for every run.
+const valSeed = 1
+
+// Images is image-classification data for a ViT study.
+type Images struct {
+	Name       string
+	Train, Val *data.ImageSet
+	Batch      int
+}
+
+// Adapt implements Data.
+func (d *Images) Adapt(cfg arch.Config) arch.Config { return cfg }
+
+// NewTask implements Data.
+func (d *Images) NewTask(name string, cfg arch.Config, seed uint64) (runner.Task, error) {
+	if cfg.ViT == nil {
+		return nil, fmt.Errorf("study: image data needs a ViT config, got %s", cfg.Kind)
+	}
+	return runner.NewImageTask(name, *cfg.ViT, d.Train, d.Val, d.Batch, seed)
+}
+
+// Describe implements Data.
+func (d *Images) Describe() string {
+	return fmt.Sprintf("%s: %d training images, %d validation images, batch %d", d.Name, d.Train.N, d.Val.N, d.Batch)
+}
+
+// Text is masked-LM data for a BERT study.
+type Text struct {
+	Train, Val *data.Sequences
+	Vocab      *data.Vocab
+	Batch      int
+}
+
+// Adapt implements Data: the model's vocabulary becomes the corpus's.
+func (d *Text) Adapt(cfg arch.Config) arch.Config {
+	if cfg.BERT != nil {
+		b := *cfg.BERT
+		b.VocabSize = d.Vocab.Size()
+		cfg.BERT = &b
+	}
+	return cfg
+}
+
+// NewTask implements Data.
+func (d *Text) NewTask(name string, cfg arch.Config, seed uint64) (runner.Task, error) {
+	if cfg.BERT == nil {
+		return nil, fmt.Errorf("study: text data needs a BERT config, got %s", cfg.Kind)
+	}
+	return runner.NewMLMTaskValSeed(name, *cfg.BERT, d.Train, d.Val, d.Batch, seed, valSeed)
+}
+
+// Describe implements Data.
+func (d *Text) Describe() string {
+	return fmt.Sprintf("corpus: %d training and %d validation sequences of %d tokens, vocabulary %d, batch %d",
+		d.Train.Len(), d.Val.Len(), d.Train.T, d.Vocab.Size(), d.Batch)
+}
+
+// LoadData loads the data a study's DataSpec names from dataDir (see scripts/fetch_data.sh).
+func LoadData(spec DataSpec, dataDir string) (Data, error) {
+	switch spec.Dataset {
+	case runner.FashionMNIST, runner.MNIST:
+		train, test, err := runner.LoadImages(spec.Dataset, dataDir)
+		if err != nil {
+			return nil, err
+		}
+		if spec.ValExamples > 0 {
+			test = test.Subset(spec.ValExamples)
+		}
+		return &Images{Name: spec.Dataset, Train: train, Val: test, Batch: spec.Batch}, nil
+	case CorpusData:
+		c, err := runner.LoadMLMCorpus(dataDir, spec.SeqLen, spec.MinCount)
+		if err != nil {
+			return nil, err
+		}
+		val := c.Val
+		if n := spec.ValExamples; n > 0 && n < val.Len() {
+			val = &data.Sequences{T: val.T, Tokens: val.Tokens[:n*val.T], Vocab: val.Vocab}
+		}
+		return &Text{Train: c.Train, Val: val, Vocab: c.Vocab, Batch: spec.Batch}, nil
+	case ImageNet:
+		return nil, fmt.Errorf("study: this repository has no ImageNet loader: the paper-scale ViT study can be planned (-dry-run) but not run")
+	}
+	return nil, fmt.Errorf("study: unknown dataset %q: want %q, %q or %q", spec.Dataset, runner.FashionMNIST, runner.MNIST, CorpusData)
+}

@@ -1,0 +1,156 @@
+package study
+
+import (
+	"bytes"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/golemon/golemon/lemon/arch"
+	"github.com/golemon/golemon/lemon/backend"
+	"github.com/golemon/golemon/lemon/data"
+	"github.com/golemon/golemon/lemon/expand"
+	"github.com/golemon/golemon/lemon/schedule"
+)
+
+// tinyViT is a ViT on 8×8 images with 4×4 patches.
+func tinyViT(layers, width, heads int) arch.Config {
+	v := arch.ViTConfig{
+		Encoder: arch.Encoder{Layers: layers, Width: width, Heads: heads, HeadDim: 4, MLPDim: 2 * width,
+			Norm: arch.PreLN, LayerNormEps: 1e-6, DType: "float32"},
+		ImageSize: 8, Channels: 1, PatchSize: 4, NumClasses: 3,
+	}
+	return arch.Config{Kind: arch.KindViT, ViT: &v}
+}
+
+// syntheticImages makes n 8×8 images whose class is the quadrant holding a bright square.
+func syntheticImages(n int, seed uint64) *data.ImageSet {
+	set := &data.ImageSet{N: n, Height: 8, Width: 8, Channels: 1, NumClasses: 3,
+		Pixels: make([]float32, n*64), Labels: make([]int32, n)}
+	s := seed
+	next := func() uint64 { s = s*6364136223846793005 + 1442695040888963407; return s }
+	for i := range n {
+		c := int32(next()>>33) % 3
+		set.Labels[i] = c
+		for y := range 4 {
+			for x := range 4 {
+				set.Pixels[i*64+(y+4*int(c%2))*8+x+4*int(c/2)] = 1
+			}
+		}
+		for j := range 64 {
+			set.Pixels[i*64+j] += float32(next()>>40) / float32(1<<24) * 0.5
+		}
+	}
+	return set
+}
+
+// tinyStudy: 1→2 blocks, width 8→16, a few steps per run, two seeds.
+func tinyStudy() Study {
+	return Study{
+		Task: ViT, Name: "tiny", SourceName: "tiny-1-8", TargetName: "tiny-2-16",
+		Source: tinyViT(1, 8, 2), Target: tinyViT(2, 16, 4),
+		Data:  DataSpec{Dataset: "synthetic", Batch: 8},
+		Steps: 8, SourceSteps: 8, EvalEvery: 4,
+		Schedule:    schedule.WarmupDecay{Peak: 3e-3, Warmup: 2, Floor: 3e-5, Decay: schedule.Cosine},
+		WeightDecay: 0.05,
+		Seeds:       []uint64{1, 2},
+		Budgets:     []float64{0.5},
+		Baselines:   []expand.Method{expand.FPI, expand.HyperClone}, BaselineBudgets: []float64{0.5},
+		LRScales: []float64{2}, SweepBudget: 0.5,
+		TruncatedBudgets: []float64{0.5},
+	}
+}
+
+// TestStudyEndToEnd runs a whole tiny matrix on synthetic images, then runs it again and
+// checks that every finished run is skipped and the results are rewritten unchanged.
+func TestStudyEndToEnd(t *testing.T) {
+	s := tinyStudy()
+	imgs := &Images{Name: "synthetic", Train: syntheticImages(64, 1), Val: syntheticImages(24, 2), Batch: 8}
+	out := t.TempDir()
+	var log bytes.Buffer
+	opts := Options{Out: out, Data: imgs, Log: &log, StallTimeout: 2 * time.Minute}
+	rep, err := Run(backend.MustNew(), s, opts)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, log.String())
+	}
+	runs := s.Runs()
+	if len(rep.Records) != len(runs) {
+		t.Fatalf("%d records for %d runs", len(rep.Records), len(runs))
+	}
+	csv, err := os.ReadFile(filepath.Join(out, "results.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lines := strings.Split(strings.TrimSpace(string(csv)), "\n"); len(lines) != 1+len(runs) || lines[0] != CSVHeader {
+		t.Errorf("results.csv has %d lines (want header + %d):\n%s", len(lines), len(runs), csv)
+	}
+	for _, f := range []string{"results.md", CurvesFigure + ".png", SchedulesFigure + ".png", "source/log.csv", "runs/" + runs[0].ID() + "/log.csv"} {
+		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
+			t.Errorf("missing output: %v", err)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(out, "runs", runs[0].ID(), "ckpt")); !os.IsNotExist(err) {
+		t.Errorf("a finished run's checkpoint should be removed (stat: %v)", err)
+	}
+	checkLossless(t, rep)
+
+	log.Reset()
+	again, err := Run(backend.MustNew(), s, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(log.String(), "done before, skipped"); n != len(runs) || strings.Contains(log.String(), "step ") {
+		t.Errorf("second run: %d of %d runs skipped, log:\n%s", n, len(runs), log.String())
+	}
+	if again.CSV() != string(csv) {
+		t.Errorf("results changed on a cached re-run:\n%s\nvs\n%s", again.CSV(), csv)
+	}
+
+	other := s
+	other.Steps = 10
+	if _, err := Run(backend.MustNew(), other, opts); err == nil || !strings.Contains(err.Error(), "other settings") {
+		t.Errorf("a directory of other settings should be refused, got %v", err)
+	}
+}
+
+// checkLossless: exact expansions start, at step 0, where the source ended.
+func checkLossless(t *testing.T, rep *Report) {
+	t.Helper()
+	if rep.Source == nil {
+		t.Fatal("no source evaluation in the report")
+	}
+	for _, r := range rep.Records {
+		if r.Spec.Scratch || r.Exactness != expand.Exact.String() {
+			continue
+		}
+		if d := math.Abs(r.Initial.ValLoss - rep.Source.ValLoss); d > LosslessTol || r.Initial.ValMetric != rep.Source.ValMetric {
+			t.Errorf("%s starts at val loss %.6f, acc %.4f; the source ended at %.6f, %.4f", r.Spec.ID(),
+				r.Initial.ValLoss, r.Initial.ValMetric, rep.Source.ValLoss, rep.Source.ValMetric)
+		}
+	}
+}
+
+// TestOnlyTrainsTheNamedArms: -only scratch trains no source; an empty list trains nothing.
+func TestOnlyTrainsTheNamedArms(t *testing.T) {
+	s := tinyStudy()
+	s.Seeds, s.Budgets, s.Baselines, s.LRScales, s.TruncatedBudgets = []uint64{1}, nil, nil, nil, nil
+	imgs := &Images{Name: "synthetic", Train: syntheticImages(64, 1), Val: syntheticImages(24, 2), Batch: 8}
+	out := t.TempDir()
+	var log bytes.Buffer
+	rep, err := Run(backend.MustNew(), s, Options{Out: out, Data: imgs, Log: &log, Only: []string{}})
+	if err != nil || len(rep.Records) != 0 || strings.Contains(log.String(), "step ") {
+		t.Fatalf("Only = [] trained something (err %v):\n%s", err, log.String())
+	}
+	if _, err := Run(backend.MustNew(), s, Options{Out: out, Data: imgs, Log: &log, Only: []string{"lemon"}}); err == nil {
+		t.Error("an arm the study lacks was accepted")
+	}
+	if _, err := Run(backend.MustNew(), s, Options{Out: out, Data: imgs, Log: &log, Only: []string{"scratch"}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(out, "source")); !os.IsNotExist(err) {
+		t.Errorf("scratch-only training trained the source (stat: %v)", err)
+	}
+}

@@ -1,0 +1,162 @@
+package study
+
+import (
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/golemon/golemon/lemon/expand"
+	"github.com/golemon/golemon/lemon/savings"
+)
+
+// paperSaving is the paper's headline saving per task (LEMON §5, without the source's cost).
+var paperSaving = map[Task]string{ViT: "56.7%", BERT: "33.2%"}
+
+// Markdown is results.md: the settings, the table of every setting (mean ± sample std over
+// seeds), the best LEMON saving next to the paper's, and the lossless check of the step-0 rows.
+func (rep *Report) Markdown() string {
+	s := rep.Study
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "### %s (%s scale): %s → %s\n\n", strings.ToUpper(s.Task.String()), s.Name, s.SourceName, s.TargetName)
+	fmt.Fprintf(&sb, "- Data: %s.\n", rep.Data)
+	fmt.Fprintf(&sb, "- Savings metric: %s (%s). Saving = 1 − C(run first reaches the scratch reference)/C(scratch), "+
+		"C = training FLOPs (3× forward matmul FLOPs, arch.TrainFLOPs), crossing interpolated linearly between evaluations "+
+		"(every %d steps); \"incl. source\" adds the source's training FLOPs to the expanded run's.\n",
+		s.Task.MetricName(), s.Task.Better(), s.EvalEvery)
+	if rep.ScratchRuns > 0 {
+		fmt.Fprintf(&sb, "- Scratch reference: T = %d steps = %.3g FLOPs, %s; target = mean final %s of %d seeds = %s.\n",
+			s.Steps, rep.ScratchFLOPs, s.ScheduleOf(s.Runs()[0]), s.Task.MetricName(), rep.ScratchRuns, rep.fmtMetric(rep.Target))
+	}
+	if rep.Source != nil {
+		fmt.Fprintf(&sb, "- Source: %s trained %d steps = %.3g FLOPs (%.0f%% of the scratch budget), final val accuracy %s, val loss %.4f.\n",
+			s.SourceName, s.SourceSteps, rep.SourceFLOPs, 100*rep.SourceFLOPs/rep.ScratchFLOPs, pct(rep.Source.ValMetric), rep.Source.ValLoss)
+	}
+	sb.WriteString("- Expanded runs: fresh AdamW state, LEMON's schedule (same peak, decay compressed to the budget) unless " +
+		"marked truncated (the scratch schedule stopped at the budget); hyperclone widens ×2, then adds zero-writer blocks.\n\n")
+	sb.WriteString("| arm | budget | steps | peak LR | seeds | step-0 val acc | final val acc | final val loss | saving excl. source | saving incl. source |\n")
+	sb.WriteString("|---|---|---|---|---|---|---|---|---|---|\n")
+	for _, g := range rep.groups() {
+		r := g.recs[0]
+		fmt.Fprintf(&sb, "| %s | %.2fT | %d | %.3g | %d | %s | %s | %s | %s | %s |\n", r.Spec.Name(), r.Spec.Budget, r.Spec.Steps,
+			r.PeakLR, len(g.recs), pctStat(g.stat(func(r Record) float64 { return r.Initial.ValMetric })),
+			pctStat(g.stat(func(r Record) float64 { return r.Final.ValMetric })),
+			lossStat(g.stat(func(r Record) float64 { return r.Final.ValLoss })), rep.savingCell(g, true), rep.savingCell(g, false))
+	}
+	sb.WriteString("\nScratch's own seeds are measured against their mean: their spread is the noise floor of every saving.\n")
+	rep.headline(&sb)
+	rep.lossless(&sb)
+	return sb.String()
+}
+
+func (rep *Report) fmtMetric(v float64) string {
+	if rep.Study.Task == BERT {
+		return fmt.Sprintf("%.4f", v)
+	}
+	return pct(v)
+}
+
+func pct(v float64) string { return fmt.Sprintf("%.1f%%", 100*v) }
+
+func pctStat(s savings.Stat) string {
+	if s.N > 1 {
+		return fmt.Sprintf("%.1f ± %.1f%%", 100*s.Mean, 100*s.Std)
+	}
+	return pct(s.Mean)
+}
+
+func lossStat(s savings.Stat) string {
+	if s.N > 1 {
+		return fmt.Sprintf("%.3f ± %.3f", s.Mean, s.Std)
+	}
+	return fmt.Sprintf("%.3f", s.Mean)
+}
+
+// savingCell formats a group's saving in one accounting, saying when runs never reached.
+func (rep *Report) savingCell(g group, excl bool) string {
+	if !g.recs[0].HasReference {
+		return "— (no scratch runs yet)"
+	}
+	sum := g.summary()
+	if sum.Reached == 0 {
+		best := g.stat(func(r Record) float64 { return r.Saving.Best })
+		return fmt.Sprintf("not reached (best %s)", rep.fmtMetric(best.Mean))
+	}
+	st := sum.Incl
+	if excl || g.recs[0].Spec.Scratch {
+		st = sum.Excl
+	}
+	cell := st.Percent()
+	if sum.Reached < sum.Runs {
+		cell += fmt.Sprintf(" (%d of %d reached)", sum.Reached, sum.Runs)
+	}
+	return cell
+}
+
+// bestLEMON is the LEMON setting (own schedule, base LR) with the largest mean saving among
+// those whose every seed reached the reference.
+func (rep *Report) bestLEMON() (group, bool) {
+	var best group
+	found := false
+	for _, g := range rep.groups() {
+		r := g.recs[0]
+		if r.Spec.Scratch || r.Spec.Method != expand.LEMON || r.Spec.Truncated || r.Spec.LRScale != 1 || !r.HasReference {
+			continue
+		}
+		sum := g.summary()
+		if sum.Reached == sum.Runs && (!found || sum.Excl.Mean > best.summary().Excl.Mean) {
+			best, found = g, true
+		}
+	}
+	return best, found
+}
+
+func (rep *Report) headline(sb *strings.Builder) {
+	paper := paperSaving[rep.Study.Task]
+	g, ok := rep.bestLEMON()
+	if !ok {
+		fmt.Fprintf(sb, "\n**LEMON:** no budget reached the scratch reference in every seed (paper: %s).\n", paper)
+		return
+	}
+	sum := g.summary()
+	fmt.Fprintf(sb, "\n**LEMON saving (best budget reached by every seed, %.2fT):** %s excl. source, %s incl. source; paper: %s excl. source.\n",
+		g.recs[0].Spec.Budget, sum.Excl.Percent(), sum.Incl.Percent(), paper)
+}
+
+// LosslessTol bounds |step-0 val loss − source final val loss| for an exact expansion: the
+// two evaluate the same function on the same examples in float32.
+const LosslessTol = 1e-4
+
+// lossless lists, for every expanded setting, the step-0 evaluation against the source's.
+func (rep *Report) lossless(sb *strings.Builder) {
+	if rep.Source == nil {
+		return
+	}
+	src := rep.Source
+	fmt.Fprintf(sb, "\n**Lossless check** (step-0 rows, before any training; source final: val acc %s, val loss %.5f; tolerance %g):\n\n",
+		pct(src.ValMetric), src.ValLoss, LosslessTol)
+	sb.WriteString("| arm | plan | step-0 val acc | step-0 val loss | max abs Δ loss vs source |\n|---|---|---|---|---|\n")
+	seen := map[string]bool{}
+	for _, g := range rep.groups() {
+		r := g.recs[0]
+		if r.Spec.Scratch || seen[r.Spec.Name()] {
+			continue
+		}
+		seen[r.Spec.Name()] = true
+		var acc, loss []float64
+		maxDiff := 0.0
+		for _, h := range rep.groups() {
+			for _, x := range h.recs {
+				if x.Spec.Name() == r.Spec.Name() {
+					acc, loss = append(acc, x.Initial.ValMetric), append(loss, x.Initial.ValLoss)
+					maxDiff = math.Max(maxDiff, math.Abs(x.Initial.ValLoss-src.ValLoss))
+				}
+			}
+		}
+		verdict := fmt.Sprintf("%.2g", maxDiff)
+		if maxDiff <= LosslessTol {
+			verdict += " ✓"
+		}
+		fmt.Fprintf(sb, "| %s | %s | %s | %s | %s |\n", r.Spec.Name(), r.Exactness,
+			pctStat(savings.StatOf(acc)), lossStat(savings.StatOf(loss)), verdict)
+	}
+}

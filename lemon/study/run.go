@@ -1,0 +1,335 @@
+package study
+
+import (
+	"encoding/json"
+	"fmt"
+	"hash/fnv"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/golemon/golemon/lemon/arch"
+	"github.com/golemon/golemon/lemon/ckpt"
+	"github.com/golemon/golemon/lemon/expand"
+	"github.com/golemon/golemon/lemon/runner"
+	"github.com/gomlx/compute"
+	"github.com/gomlx/gomlx/ml/model"
+)
+
+// Options configure Run.
+type Options struct {
+	Out     string // the study's directory: source/, runs/<id>/, results and figures
+	Data    Data   // nil: LoadData(study.Data, DataDir)
+	DataDir string
+	// Only restricts training to these arms (RunSpec.Name: "scratch", "lemon",
+	// "lemon-truncated", "fpi", …); nil trains all. Results cover every finished run.
+	Only         []string
+	Log          io.Writer     // progress and evaluation lines; nil: os.Stdout
+	StallTimeout time.Duration // passed to the runner (0: its default)
+}
+
+// record is what a finished run leaves in result.json: the request, the settings it ran
+// under and its whole evaluation log. A run with a record is never trained again.
+type record struct {
+	Settings  string       `json:"settings"`
+	Spec      RunSpec      `json:"spec"`
+	Schedule  string       `json:"schedule"`
+	Exactness string       `json:"exactness,omitempty"` // of the expansion; empty for scratch and source
+	Rows      []runner.Row `json:"rows"`
+}
+
+// resultFile is the record of a finished run inside its directory.
+const resultFile = "result.json"
+
+// Run trains every run of the study that has no record in opts.Out yet (the source first,
+// when an expanded run needs it), then writes results.csv, results.md and the figures
+// from every finished run. Expansion plans are built and checked before any training.
+func Run(b compute.Backend, s Study, opts Options) (*Report, error) {
+	if err := s.Validate(); err != nil {
+		return nil, err
+	}
+	e, err := newEnv(b, s, opts)
+	if err != nil {
+		return nil, err
+	}
+	if err := e.trainAll(); err != nil {
+		return nil, err
+	}
+	rep, err := e.collect()
+	if err != nil {
+		return nil, err
+	}
+	return rep, rep.Write(opts.Out)
+}
+
+// env is one study run: the data, the adapted configs and the output directory.
+type env struct {
+	backend  compute.Backend
+	s        Study
+	opts     Options
+	log      io.Writer
+	data     Data
+	src, tgt arch.Config
+	settings string
+}
+
+func newEnv(b compute.Backend, s Study, opts Options) (*env, error) {
+	if opts.Out == "" {
+		return nil, fmt.Errorf("study: an output directory is required")
+	}
+	if err := checkOnly(s, opts.Only); err != nil {
+		return nil, err
+	}
+	e := &env{backend: b, s: s, opts: opts, log: opts.Log, data: opts.Data}
+	if e.log == nil {
+		e.log = os.Stdout
+	}
+	if e.data == nil {
+		var err error
+		if e.data, err = LoadData(s.Data, opts.DataDir); err != nil {
+			return nil, err
+		}
+	}
+	e.src, e.tgt = e.data.Adapt(s.Source), e.data.Adapt(s.Target)
+	e.settings = fingerprint(s, e.src, e.tgt)
+	for _, m := range expandedMethods(s) { // every plan is checked before anything trains
+		if _, err := newExpansion(m, e.src, e.tgt, 0); err != nil {
+			return nil, err
+		}
+	}
+	return e, nil
+}
+
+// checkOnly rejects arm names the study does not have.
+func checkOnly(s Study, only []string) error {
+	var known []string
+	for _, r := range s.Runs() {
+		if !slices.Contains(known, r.Name()) {
+			known = append(known, r.Name())
+		}
+	}
+	for _, name := range only {
+		if !slices.Contains(known, name) {
+			return fmt.Errorf("study: no arm %q in this study; arms: %s", name, strings.Join(known, ", "))
+		}
+	}
+	return nil
+}
+
+func expandedMethods(s Study) []expand.Method {
+	var ms []expand.Method
+	for _, r := range s.Runs() {
+		if !r.Scratch && !slices.Contains(ms, r.Method) {
+			ms = append(ms, r.Method)
+		}
+	}
+	return ms
+}
+
+// fingerprint identifies the settings a run's result depends on beyond its RunSpec, so that
+// a directory holding runs of other settings is refused rather than mixed in.
+func fingerprint(s Study, src, tgt arch.Config) string {
+	h := fnv.New64a()
+	for _, c := range []arch.Config{src, tgt} {
+		j, _ := c.MarshalIndent()
+		h.Write(j)
+	}
+	sch := s.Schedule
+	sch.Total = s.Steps
+	return fmt.Sprintf("%s %s→%s %+v T=%d source=%d eval=%d %s wd=%g cfg=%x",
+		s.Task, s.SourceName, s.TargetName, s.Data, s.Steps, s.SourceSteps, s.EvalEvery, sch, s.WeightDecay, h.Sum64())
+}
+
+func (e *env) selected(r RunSpec) bool {
+	return e.opts.Only == nil || slices.Contains(e.opts.Only, r.Name())
+}
+
+// trainAll trains the source if needed and every selected run without a record.
+func (e *env) trainAll() error {
+	var srcStore *model.Store
+	runs := e.s.Runs()
+	start := time.Now()
+	for i, r := range runs {
+		dir := e.runDir(r)
+		if _, ok, err := e.readRecord(dir); err != nil || ok || !e.selected(r) {
+			if ok {
+				fmt.Fprintf(e.log, "[%d/%d] %s: done before, skipped\n", i+1, len(runs), r.ID())
+			}
+			if err != nil {
+				return err
+			}
+			continue
+		}
+		if !r.Scratch && srcStore == nil {
+			var err error
+			if srcStore, _, err = e.source(); err != nil {
+				return err
+			}
+		}
+		fmt.Fprintf(e.log, "[%d/%d] %s: %d steps, %s (%.0fs into this session)\n", i+1, len(runs), r.ID(), r.Steps,
+			e.s.ScheduleOf(r), time.Since(start).Seconds())
+		if err := e.train(r, srcStore); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (e *env) runDir(r RunSpec) string { return filepath.Join(e.opts.Out, "runs", r.ID()) }
+
+func (e *env) sourceDir() string { return filepath.Join(e.opts.Out, "source") }
+
+// source returns the trained source model, training it (or finishing its training) first
+// when its directory has no record.
+func (e *env) source() (*model.Store, record, error) {
+	dir := e.sourceDir()
+	rec, ok, err := e.readRecord(dir)
+	if err != nil {
+		return nil, rec, err
+	}
+	if ok {
+		_, store, err := ckpt.Load(runner.CheckpointDir(dir))
+		return store, rec, err
+	}
+	seed := e.s.Seeds[0]
+	task, err := e.data.NewTask("source "+e.s.SourceName, e.src, seed)
+	if err != nil {
+		return nil, rec, err
+	}
+	store, err := arch.Init(e.src, seed)
+	if err != nil {
+		return nil, rec, err
+	}
+	sch := e.s.Schedule
+	sch.Total = e.s.SourceSteps
+	fmt.Fprintf(e.log, "source %s: %d steps, %s\n", e.s.SourceName, e.s.SourceSteps, sch)
+	res, err := runner.Run(e.backend, task, store, runner.Options{Steps: e.s.SourceSteps, EvalEvery: e.s.EvalEvery,
+		Schedule: sch, WeightDecay: e.s.WeightDecay, OutDir: dir, Resume: true, Out: e.log, StallTimeout: e.opts.StallTimeout})
+	if err != nil {
+		return nil, rec, err
+	}
+	rec = record{Settings: e.settings, Spec: RunSpec{Steps: e.s.SourceSteps, LRScale: 1, Seed: seed}, Schedule: sch.String(), Rows: res.Rows}
+	return res.Store, rec, writeRecord(dir, rec)
+}
+
+// train runs one target run and leaves its log and record (its checkpoint is removed once
+// the run is finished; an interrupted run resumes from it).
+func (e *env) train(r RunSpec, srcStore *model.Store) error {
+	dir := e.runDir(r)
+	cfg, store, exactness := e.tgt, (*model.Store)(nil), ""
+	var err error
+	if r.Scratch {
+		store, err = arch.Init(cfg, r.Seed)
+	} else {
+		var x *expansion
+		if x, err = newExpansion(r.Method, e.src, e.tgt, r.Seed); err == nil {
+			store, cfg, err = x.apply(srcStore)
+			exactness = x.exactness().String()
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("study: %s: %w", r.ID(), err)
+	}
+	task, err := e.data.NewTask(r.ID(), cfg, r.Seed)
+	if err != nil {
+		return err
+	}
+	sch := e.s.ScheduleOf(r)
+	res, err := runner.Run(e.backend, task, store, runner.Options{Steps: r.Steps, EvalEvery: e.s.EvalEvery, Schedule: sch,
+		WeightDecay: e.s.WeightDecay, OutDir: dir, Resume: true, Out: e.log, StallTimeout: e.opts.StallTimeout})
+	if err != nil {
+		return err
+	}
+	rec := record{Settings: e.settings, Spec: r, Schedule: sch.String(), Exactness: exactness, Rows: res.Rows}
+	if err := writeRecord(dir, rec); err != nil {
+		return err
+	}
+	return os.RemoveAll(runner.CheckpointDir(dir))
+}
+
+// readRecord reads dir's record; ok is false when the run has not finished. A record made
+// under other settings is an error.
+func (e *env) readRecord(dir string) (rec record, ok bool, err error) {
+	raw, err := os.ReadFile(filepath.Join(dir, resultFile))
+	if os.IsNotExist(err) {
+		return rec, false, nil
+	}
+	if err != nil {
+		return rec, false, fmt.Errorf("study: %w", err)
+	}
+	if err := json.Unmarshal(raw, &rec); err != nil {
+		return rec, false, fmt.Errorf("study: %s: %w", filepath.Join(dir, resultFile), err)
+	}
+	if rec.Settings != e.settings {
+		return rec, false, fmt.Errorf("study: %s was made under other settings (%q, now %q): use another output directory",
+			dir, rec.Settings, e.settings)
+	}
+	return rec, true, nil
+}
+
+// writeRecord writes dir/result.json atomically.
+func writeRecord(dir string, rec record) error {
+	raw, err := json.MarshalIndent(rec, "", " ")
+	if err != nil {
+		return fmt.Errorf("study: %w", err)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("study: %w", err)
+	}
+	tmp := filepath.Join(dir, resultFile+".tmp")
+	if err := os.WriteFile(tmp, append(raw, '\n'), 0o644); err != nil {
+		return fmt.Errorf("study: %w", err)
+	}
+	return os.Rename(tmp, filepath.Join(dir, resultFile))
+}
+
+// expansion turns the source into an expanded target: one plan, or for HyperClone (width
+// only) a widening plan followed by Zero's identity blocks for the added depth.
+type expansion struct{ plans []*expand.Plan }
+
+func newExpansion(m expand.Method, src, tgt arch.Config, seed uint64) (*expansion, error) {
+	spec, opts := expand.SpecOf(tgt.Enc()), expand.Options{Seed: seed}
+	if m == expand.HyperClone && spec.Layers != src.Enc().Layers {
+		wide := spec
+		wide.Layers = src.Enc().Layers
+		p1, err := expand.NewPlan(src, wide, m, opts)
+		if err != nil {
+			return nil, err
+		}
+		p2, err := expand.NewPlan(p1.Target(), expand.Spec{Layers: spec.Layers}, expand.Zero, opts)
+		if err != nil {
+			return nil, err
+		}
+		return &expansion{plans: []*expand.Plan{p1, p2}}, nil
+	}
+	p, err := expand.NewPlan(src, spec, m, opts)
+	if err != nil {
+		return nil, err
+	}
+	return &expansion{plans: []*expand.Plan{p}}, nil
+}
+
+func (x *expansion) apply(store *model.Store) (*model.Store, arch.Config, error) {
+	var cfg arch.Config
+	var err error
+	for _, p := range x.plans {
+		if store, cfg, err = p.Apply(store); err != nil {
+			return nil, cfg, err
+		}
+	}
+	return store, cfg, nil
+}
+
+// exactness is the least exact of the plans.
+func (x *expansion) exactness() expand.Exactness {
+	worst := expand.Exact
+	for _, p := range x.plans {
+		if e, _ := p.Exactness(); e > worst {
+			worst = e
+		}
+	}
+	return worst
+}

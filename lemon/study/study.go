@@ -1,0 +1,217 @@
+package study
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+
+	"github.com/golemon/golemon/lemon/arch"
+	"github.com/golemon/golemon/lemon/expand"
+	"github.com/golemon/golemon/lemon/savings"
+	"github.com/golemon/golemon/lemon/schedule"
+)
+
+// Task is what a study trains.
+type Task int
+
+const (
+	// ViT: image classification, measured by validation accuracy (higher is better).
+	ViT Task = iota
+	// BERT: masked-LM pre-training, measured by validation MLM loss (lower is better).
+	BERT
+)
+
+var taskNames = []string{"vit", "bert"}
+
+// String implements fmt.Stringer.
+func (t Task) String() string {
+	switch t {
+	case ViT, BERT:
+		return taskNames[t]
+	}
+	return fmt.Sprintf("Task(%d)", int(t))
+}
+
+// ParseTask reads "vit" or "bert".
+func ParseTask(s string) (Task, error) {
+	for i, n := range taskNames {
+		if strings.EqualFold(s, n) {
+			return Task(i), nil
+		}
+	}
+	return 0, fmt.Errorf("study: unknown task %q; known: %s", s, strings.Join(taskNames, ", "))
+}
+
+// Better says which direction of the task's savings metric is an improvement.
+func (t Task) Better() savings.Better {
+	switch t {
+	case ViT:
+		return savings.HigherIsBetter
+	case BERT:
+		return savings.LowerIsBetter
+	}
+	panic(fmt.Sprintf("study: unknown task %d", int(t)))
+}
+
+// MetricName names the savings metric in tables and figures.
+func (t Task) MetricName() string {
+	switch t {
+	case ViT:
+		return "val accuracy"
+	case BERT:
+		return "val MLM loss"
+	}
+	panic(fmt.Sprintf("study: unknown task %d", int(t)))
+}
+
+// DataSpec says what a study trains on.
+type DataSpec struct {
+	Dataset     string // ViT: "fashion-mnist", "mnist" (or "imagenet", which has no loader here); BERT: "corpus"
+	Batch       int    // examples (images or sequences) per step
+	SeqLen      int    // BERT: tokens per sequence, [CLS] and [SEP] included
+	MinCount    int    // BERT: keep WordPiece tokens seen at least this often in training
+	ValExamples int    // evaluate on the first ValExamples held-out examples (0: all)
+}
+
+// Study is one experiment matrix: a source and a target model, the from-scratch reference,
+// and the expanded runs compared with it. Build one with Preset and adjust it.
+type Study struct {
+	Task                   Task
+	Name                   string      // e.g. "cpu"; names the study in reports
+	SourceName, TargetName string      // e.g. preset names, for reports
+	Source, Target         arch.Config // the data may adapt them (BERT: vocabulary size)
+	Data                   DataSpec
+	// Steps is T, the from-scratch budget of the target; budgets are fractions of it.
+	Steps       int
+	SourceSteps int // the source's own training (the paper trains it as long as the scratch target)
+	EvalEvery   int // evaluate every run every EvalEvery steps (and at its end)
+	// Schedule is the from-scratch schedule (Total = Steps). Expanded runs use
+	// schedule.LEMONRecipe(Schedule, budget·Steps) with Peak scaled by the run's LR scale.
+	Schedule    schedule.WarmupDecay
+	WeightDecay float64
+	Seeds       []uint64  // scratch and LEMON are repeated with every seed; the rest use Seeds[0]
+	Budgets     []float64 // LEMON budgets, fractions of Steps, run with every seed
+	// Baselines are expanded like LEMON but with another method and trained the same way at
+	// BaselineBudgets. HyperClone only widens: it is followed by Zero's identity blocks.
+	Baselines       []expand.Method
+	BaselineBudgets []float64
+	LRScales        []float64 // LEMON peak-LR sweep at SweepBudget: Peak × scale
+	SweepBudget     float64
+	// TruncatedBudgets: LEMON trained with the scratch schedule itself, stopped at the budget
+	// (the schedule LEMON argues against).
+	TruncatedBudgets []float64
+}
+
+// RunSpec is one training run of the target model.
+type RunSpec struct {
+	Scratch   bool          `json:"scratch"`
+	Method    expand.Method `json:"method"`    // expansion method (unused for scratch)
+	Budget    float64       `json:"budget"`    // fraction of Study.Steps
+	Steps     int           `json:"steps"`     // round(Budget·Study.Steps)
+	LRScale   float64       `json:"lr_scale"`  // peak = Study.Schedule.Peak × LRScale
+	Truncated bool          `json:"truncated"` // scratch schedule stopped at Steps, not compressed
+	Seed      uint64        `json:"seed"`
+}
+
+// Name is the run's arm in tables: "scratch", "lemon", "lemon-truncated", "fpi", ….
+func (r RunSpec) Name() string {
+	switch {
+	case r.Scratch:
+		return "scratch"
+	case r.Truncated:
+		return r.Method.String() + "-truncated"
+	}
+	return r.Method.String()
+}
+
+// ID names the run's directory, e.g. "lemon_b0.50_x1_s2".
+func (r RunSpec) ID() string {
+	return fmt.Sprintf("%s_b%.2f_x%g_s%d", r.Name(), r.Budget, r.LRScale, r.Seed)
+}
+
+// ScheduleOf is the learning-rate schedule of run r.
+func (s *Study) ScheduleOf(r RunSpec) schedule.WarmupDecay {
+	sch := s.Schedule
+	sch.Total = s.Steps
+	if !r.Scratch && !r.Truncated {
+		sch = schedule.LEMONRecipe(sch, r.Steps)
+	}
+	sch.Peak *= r.LRScale
+	sch.Floor *= r.LRScale
+	return sch
+}
+
+func (s *Study) spec(scratch bool, m expand.Method, budget, lrScale float64, truncated bool, seed uint64) RunSpec {
+	return RunSpec{Scratch: scratch, Method: m, Budget: budget, Steps: max(1, int(math.Round(budget*float64(s.Steps)))),
+		LRScale: lrScale, Truncated: truncated, Seed: seed}
+}
+
+// Runs lists every target run of the matrix in the order they are trained: scratch (every
+// seed), LEMON (every budget and seed), the LR sweep, the truncated schedule, the baselines.
+func (s *Study) Runs() []RunSpec {
+	var out []RunSpec
+	first := s.Seeds[0]
+	for _, seed := range s.Seeds {
+		out = append(out, s.spec(true, expand.LEMON, 1, 1, false, seed))
+	}
+	for _, b := range s.Budgets {
+		for _, seed := range s.Seeds {
+			out = append(out, s.spec(false, expand.LEMON, b, 1, false, seed))
+		}
+	}
+	for _, x := range s.LRScales {
+		out = append(out, s.spec(false, expand.LEMON, s.SweepBudget, x, false, first))
+	}
+	for _, b := range s.TruncatedBudgets {
+		out = append(out, s.spec(false, expand.LEMON, b, 1, true, first))
+	}
+	for _, m := range s.Baselines {
+		for _, b := range s.BaselineBudgets {
+			out = append(out, s.spec(false, m, b, 1, false, first))
+		}
+	}
+	return out
+}
+
+// Validate lists every problem of the study's settings.
+func (s *Study) Validate() error {
+	var errs []error
+	bad := func(cond bool, format string, args ...any) {
+		if cond {
+			errs = append(errs, fmt.Errorf(format, args...))
+		}
+	}
+	if err := s.Source.Validate(); err != nil {
+		errs = append(errs, fmt.Errorf("source: %w", err))
+	}
+	if err := s.Target.Validate(); err != nil {
+		errs = append(errs, fmt.Errorf("target: %w", err))
+	}
+	bad(s.Task == ViT && s.Source.ViT == nil, "task vit needs ViT configs")
+	bad(s.Task == BERT && s.Source.BERT == nil, "task bert needs BERT configs")
+	bad(s.Steps <= 0 || s.SourceSteps <= 0 || s.EvalEvery <= 0, "steps (%d), source steps (%d) and eval every (%d) must be > 0",
+		s.Steps, s.SourceSteps, s.EvalEvery)
+	bad(s.Data.Batch <= 0, "batch must be > 0, got %d", s.Data.Batch)
+	sch := s.Schedule
+	sch.Total = s.Steps
+	if err := sch.Validate(); err != nil {
+		errs = append(errs, err)
+	}
+	bad(len(s.Seeds) == 0, "at least one seed is needed")
+	budgets := slices.Concat(s.Budgets, s.BaselineBudgets, s.TruncatedBudgets)
+	if len(s.LRScales) > 0 {
+		budgets = append(budgets, s.SweepBudget)
+	}
+	for _, b := range budgets {
+		bad(!(b > 0 && b <= 1), "budget %g is not a fraction in (0, 1]", b)
+	}
+	for _, x := range s.LRScales {
+		bad(!(x > 0), "LR scale %g must be > 0", x)
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("study %s/%s: %w", s.Task, s.Name, errors.Join(errs...))
+	}
+	return nil
+}
