@@ -15,14 +15,14 @@ import (
 
 // Record is one finished target run: one row of results.csv.
 type Record struct {
-	Spec          RunSpec
-	PeakLR        float64
-	Final         runner.Row // the last evaluation
-	Initial       runner.Row // the step-0 evaluation, before any training
-	Exactness     string     // of the expansion ("exact", "lossy", …); empty for scratch
-	Saving        savings.Saving
-	HasReference  bool // whether a scratch reference existed to measure Saving against
-	rows          []runner.Row
+	Spec         RunSpec
+	PeakLR       float64
+	Final        runner.Row // the last evaluation
+	Initial      runner.Row // the step-0 evaluation, before any training
+	Exactness    string     // of the expansion ("exact", "lossy", …); empty for scratch
+	Saving       savings.Saving
+	HasReference bool // whether a scratch reference existed to measure Saving against
+	rows         []runner.Row
 }
 
 // Report is what a study produced so far: every finished run measured against the
