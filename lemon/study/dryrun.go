@@ -31,7 +31,7 @@ func DryRun(w io.Writer, s Study) error {
 		s.SourceName, s.Source.NumParams(), s.TargetName, s.Target.NumParams(), s.Data)
 	fmt.Fprintf(w, "step FLOPs: source %.3g, target %.3g (ratio %.2f)\n", src, tgt, tgt/src)
 	for _, m := range expandedMethods(s) {
-		x, err := newExpansion(m, s.Source, s.Target, 0)
+		x, err := newExpansion(m, s.Source, s.Target, 0, s.HyperCloneNoise)
 		if err != nil {
 			return err
 		}

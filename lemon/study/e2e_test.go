@@ -59,7 +59,8 @@ func tinyStudy() Study {
 		Seeds:       []uint64{1, 2},
 		Budgets:     []float64{0.5},
 		Baselines:   []expand.Method{expand.FPI, expand.HyperClone}, BaselineBudgets: []float64{0.5},
-		LRScales: []float64{2}, SweepBudget: 0.5,
+		HyperCloneNoise: 0.002,
+		LRScales:        []float64{2}, SweepBudget: 0.5,
 		TruncatedBudgets: []float64{0.5},
 	}
 }

@@ -46,6 +46,11 @@ func ParseScale(s string) (Scale, error) {
 // allBaselines are the baselines of LEMON.md, "Baselines a user will want side by side".
 var allBaselines = []expand.Method{expand.FPI, expand.AKI, expand.Stack, expand.Zero, expand.HyperClone}
 
+// hyperCloneNoise is the paired noise of the HyperClone baseline: 0.1 × the initialiser's
+// std (arch.InitStd), about 20 dB below init-scale weights. Without it a ×2 HyperClone would
+// be the same model as FPI.
+const hyperCloneNoise = 0.1 * arch.InitStd
+
 // ImageNet names the paper's ViT data, which this repository has no loader for.
 const ImageNet = "imagenet"
 
@@ -91,7 +96,8 @@ func vitCPU() Study {
 		Seeds:       []uint64{1, 2, 3},
 		Budgets:     []float64{0.25, 0.5},
 		Baselines:   allBaselines, BaselineBudgets: []float64{0.5},
-		LRScales: []float64{0.5, 2}, SweepBudget: 0.5,
+		HyperCloneNoise: hyperCloneNoise,
+		LRScales:        []float64{0.5, 2}, SweepBudget: 0.5,
 		TruncatedBudgets: []float64{0.5},
 	}
 }
@@ -109,7 +115,8 @@ func bertCPU() Study {
 		Seeds:       []uint64{1, 2, 3},
 		Budgets:     []float64{0.25, 0.5},
 		Baselines:   allBaselines, BaselineBudgets: []float64{0.5},
-		LRScales: []float64{0.5, 2}, SweepBudget: 0.5,
+		HyperCloneNoise: hyperCloneNoise,
+		LRScales:        []float64{0.5, 2}, SweepBudget: 0.5,
 		TruncatedBudgets: []float64{0.5},
 	}
 }
@@ -130,7 +137,8 @@ func vitPaper() Study {
 		Seeds:       []uint64{1, 2, 3},
 		Budgets:     budgets,
 		Baselines:   allBaselines, BaselineBudgets: budgets,
-		LRScales: []float64{0.5, 2}, SweepBudget: 130.0 / 300,
+		HyperCloneNoise: hyperCloneNoise,
+		LRScales:        []float64{0.5, 2}, SweepBudget: 130.0 / 300,
 		TruncatedBudgets: []float64{130.0 / 300},
 	}
 }
@@ -151,7 +159,8 @@ func bertPaper() Study {
 		Seeds:       []uint64{1, 2, 3},
 		Budgets:     budgets,
 		Baselines:   allBaselines, BaselineBudgets: budgets,
-		LRScales: []float64{0.5, 2}, SweepBudget: 132.0 / 220,
+		HyperCloneNoise: hyperCloneNoise,
+		LRScales:        []float64{0.5, 2}, SweepBudget: 132.0 / 220,
 		TruncatedBudgets: []float64{132.0 / 220},
 	}
 }

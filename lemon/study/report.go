@@ -57,7 +57,7 @@ func (e *env) collect() (*Report, error) {
 	}
 	var scratchFinal, scratchFLOPs []float64
 	for _, r := range e.s.Runs() {
-		rec, ok, err := e.readRecord(e.runDir(r))
+		rec, ok, err := e.readRunRecord(r)
 		if err != nil {
 			return nil, err
 		}

@@ -96,7 +96,7 @@ func newEnv(b compute.Backend, s Study, opts Options) (*env, error) {
 	e.src, e.tgt = e.data.Adapt(s.Source), e.data.Adapt(s.Target)
 	e.settings = fingerprint(s, e.src, e.tgt)
 	for _, m := range expandedMethods(s) { // every plan is checked before anything trains
-		if _, err := newExpansion(m, e.src, e.tgt, 0); err != nil {
+		if _, err := newExpansion(m, e.src, e.tgt, 0, e.s.HyperCloneNoise); err != nil {
 			return nil, err
 		}
 	}
@@ -153,8 +153,7 @@ func (e *env) trainAll() error {
 	runs := e.s.Runs()
 	start := time.Now()
 	for i, r := range runs {
-		dir := e.runDir(r)
-		if _, ok, err := e.readRecord(dir); err != nil || ok || !e.selected(r) {
+		if _, ok, err := e.readRunRecord(r); err != nil || ok || !e.selected(r) {
 			if ok {
 				fmt.Fprintf(e.log, "[%d/%d] %s: done before, skipped\n", i+1, len(runs), r.ID())
 			}
@@ -225,7 +224,7 @@ func (e *env) train(r RunSpec, srcStore *model.Store) error {
 		store, err = arch.Init(cfg, r.Seed)
 	} else {
 		var x *expansion
-		if x, err = newExpansion(r.Method, e.src, e.tgt, r.Seed); err == nil {
+		if x, err = newExpansion(r.Method, e.src, e.tgt, r.Seed, r.Noise); err == nil {
 			store, cfg, err = x.apply(srcStore)
 			exactness = x.exactness().String()
 		}
@@ -270,6 +269,16 @@ func (e *env) readRecord(dir string) (rec record, ok bool, err error) {
 	return rec, true, nil
 }
 
+// readRunRecord is readRecord for run r, which must be the run recorded.
+func (e *env) readRunRecord(r RunSpec) (record, bool, error) {
+	dir := e.runDir(r)
+	rec, ok, err := e.readRecord(dir)
+	if ok && rec.Spec != r {
+		return rec, false, fmt.Errorf("study: %s records the run %+v, not %+v: use another output directory", dir, rec.Spec, r)
+	}
+	return rec, ok, err
+}
+
 // writeRecord writes dir/result.json atomically.
 func writeRecord(dir string, rec record) error {
 	raw, err := json.MarshalIndent(rec, "", " ")
@@ -290,8 +299,11 @@ func writeRecord(dir string, rec record) error {
 // only) a widening plan followed by Zero's identity blocks for the added depth.
 type expansion struct{ plans []*expand.Plan }
 
-func newExpansion(m expand.Method, src, tgt arch.Config, seed uint64) (*expansion, error) {
+func newExpansion(m expand.Method, src, tgt arch.Config, seed uint64, noise float64) (*expansion, error) {
 	spec, opts := expand.SpecOf(tgt.Enc()), expand.Options{Seed: seed}
+	if m == expand.HyperClone {
+		opts.Noise = noise
+	}
 	if m == expand.HyperClone && spec.Layers != src.Enc().Layers {
 		wide := spec
 		wide.Layers = src.Enc().Layers
@@ -299,7 +311,7 @@ func newExpansion(m expand.Method, src, tgt arch.Config, seed uint64) (*expansio
 		if err != nil {
 			return nil, err
 		}
-		p2, err := expand.NewPlan(p1.Target(), expand.Spec{Layers: spec.Layers}, expand.Zero, opts)
+		p2, err := expand.NewPlan(p1.Target(), expand.Spec{Layers: spec.Layers}, expand.Zero, expand.Options{Seed: seed})
 		if err != nil {
 			return nil, err
 		}

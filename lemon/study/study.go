@@ -97,6 +97,9 @@ type Study struct {
 	// BaselineBudgets. HyperClone only widens: it is followed by Zero's identity blocks.
 	Baselines       []expand.Method
 	BaselineBudgets []float64
+	// HyperCloneNoise is the std of HyperClone's paired noise (its reference code's snr_db
+	// option). Without noise, a ×2 HyperClone is the same model as FPI.
+	HyperCloneNoise float64
 	LRScales        []float64 // LEMON peak-LR sweep at SweepBudget: Peak × scale
 	SweepBudget     float64
 	// TruncatedBudgets: LEMON trained with the scratch schedule itself, stopped at the budget
@@ -113,6 +116,7 @@ type RunSpec struct {
 	LRScale   float64       `json:"lr_scale"`  // peak = Study.Schedule.Peak × LRScale
 	Truncated bool          `json:"truncated"` // scratch schedule stopped at Steps, not compressed
 	Seed      uint64        `json:"seed"`
+	Noise     float64       `json:"noise,omitempty"` // HyperClone's paired noise
 }
 
 // Name is the run's arm in tables: "scratch", "lemon", "lemon-truncated", "fpi", ….
@@ -144,8 +148,12 @@ func (s *Study) ScheduleOf(r RunSpec) schedule.WarmupDecay {
 }
 
 func (s *Study) spec(scratch bool, m expand.Method, budget, lrScale float64, truncated bool, seed uint64) RunSpec {
-	return RunSpec{Scratch: scratch, Method: m, Budget: budget, Steps: max(1, int(math.Round(budget*float64(s.Steps)))),
+	r := RunSpec{Scratch: scratch, Method: m, Budget: budget, Steps: max(1, int(math.Round(budget*float64(s.Steps)))),
 		LRScale: lrScale, Truncated: truncated, Seed: seed}
+	if !scratch && m == expand.HyperClone {
+		r.Noise = s.HyperCloneNoise
+	}
+	return r
 }
 
 // Runs lists every target run of the matrix in the order they are trained: scratch (every
