@@ -17,7 +17,7 @@ var paperSaving = map[Task]string{ViT: "56.7%", BERT: "33.2%"}
 func (rep *Report) Markdown() string {
 	s := rep.Study
 	var sb strings.Builder
-	fmt.Fprintf(&sb, "### %s (%s scale): %s → %s\n\n", strings.ToUpper(s.Task.String()), s.Name, s.SourceName, s.TargetName)
+	fmt.Fprintf(&sb, "### %s (%s scale): %s → %s\n\n", map[Task]string{ViT: "ViT", BERT: "BERT"}[s.Task], s.Name, s.SourceName, s.TargetName)
 	fmt.Fprintf(&sb, "- Data: %s.\n", rep.Data)
 	fmt.Fprintf(&sb, "- Savings metric: %s (%s). Saving = 1 − C(run first reaches the scratch reference)/C(scratch), "+
 		"C = training FLOPs (3× forward matmul FLOPs, arch.TrainFLOPs), crossing interpolated linearly between evaluations "+
@@ -31,6 +31,14 @@ func (rep *Report) Markdown() string {
 		fmt.Fprintf(&sb, "- Source: %s trained %d steps = %.3g FLOPs (%.0f%% of the scratch budget), final val accuracy %s, val loss %.4f.\n",
 			s.SourceName, s.SourceSteps, rep.SourceFLOPs, 100*rep.SourceFLOPs/rep.ScratchFLOPs, pct(rep.Source.ValMetric), rep.Source.ValLoss)
 	}
+	wall := 0.0
+	for _, r := range rep.Records {
+		wall += r.Final.WallS
+	}
+	if rep.Source != nil {
+		wall += rep.Source.WallS
+	}
+	fmt.Fprintf(&sb, "- Wall time: %.1f min for the %d finished runs and the source, evaluation included.\n", wall/60, len(rep.Records))
 	sb.WriteString("- Expanded runs: fresh AdamW state, LEMON's schedule (same peak, decay compressed to the budget) unless " +
 		"marked truncated (the scratch schedule stopped at the budget); hyperclone widens ×2, then adds zero-writer blocks.\n\n")
 	sb.WriteString("| arm | budget | steps | peak LR | seeds | step-0 val acc | final val acc | final val loss | saving excl. source | saving incl. source |\n")
