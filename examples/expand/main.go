@@ -20,7 +20,6 @@ import (
 	"github.com/golemon/golemon/lemon/ckpt"
 	"github.com/golemon/golemon/lemon/expand"
 	"github.com/golemon/golemon/lemon/runner"
-	"github.com/gomlx/gomlx/core/tensors"
 )
 
 func main() {
@@ -153,17 +152,8 @@ func inputs(f flags, cfg arch.Config) (expand.Inputs, string, error) {
 		if err != nil {
 			return expand.Inputs{}, "", err
 		}
-		if test.Height != v.ImageSize || test.Width != v.ImageSize || test.Channels != v.Channels {
-			return expand.Inputs{}, "", fmt.Errorf("%s images are %d×%d×%d; the model wants %d×%d×%d",
-				f.dataset, test.Height, test.Width, test.Channels, v.ImageSize, v.ImageSize, v.Channels)
-		}
-		n := min(f.batch, test.N)
-		pixels := make([]float64, n*test.ExampleSize())
-		for i := range pixels {
-			pixels[i] = float64(test.Pixels[i])
-		}
-		img := arch.NewTensor(arch.DTypeOf(v.Encoder), pixels, []int{n, v.ImageSize, v.ImageSize, v.Channels})
-		return expand.Inputs{Images: img}, fmt.Sprintf("%d %s test images", n, f.dataset), nil
+		in, err := expand.ImageInputs(*v, test, f.batch)
+		return in, fmt.Sprintf("%d %s test images", min(f.batch, test.N), f.dataset), err
 	}
 	return corpusInputs(f, *cfg.BERT)
 }
@@ -177,9 +167,6 @@ func corpusInputs(f flags, b arch.BERTConfig) (expand.Inputs, string, error) {
 		return expand.Inputs{}, "", fmt.Errorf("the corpus vocabulary has %d tokens with -mincount %d, the checkpoint %d: use the -mincount of training",
 			corpus.Vocab.Size(), f.minCount, b.VocabSize)
 	}
-	val := corpus.Val
-	n := min(f.batch, len(val.Tokens)/val.T)
-	tokens := tensors.FromFlatDataAndDimensions(val.Tokens[:n*val.T], n, val.T)
-	segments := tensors.FromFlatDataAndDimensions(make([]int32, n*val.T), n, val.T)
-	return expand.Inputs{Tokens: tokens, Segments: segments}, fmt.Sprintf("%d validation sequences of %d tokens", n, val.T), nil
+	in, err := expand.SequenceInputs(b, corpus.Val, f.batch)
+	return in, fmt.Sprintf("%d validation sequences of %d tokens", min(f.batch, corpus.Val.Len()), corpus.Val.T), err
 }

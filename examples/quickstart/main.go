@@ -1,5 +1,7 @@
 // Command quickstart is the README's main job: it gets MNIST through its Go module, trains a
-// tiny ViT for a few minutes on the default backend, and prints and saves its learning curve.
+// tiny ViT for a few minutes on the default backend, prints and saves its learning curve, then
+// expands it with LEMON to a model twice as deep and wide and checks on real test images that
+// the expanded model computes the same logits.
 //
 //	go run ./examples/quickstart              # writes runs/quickstart/{log.csv,ckpt/}
 //	go run ./examples/quickstart -steps 300   # shorter
@@ -14,9 +16,11 @@ import (
 	"github.com/golemon/golemon/lemon/arch"
 	"github.com/golemon/golemon/lemon/backend"
 	"github.com/golemon/golemon/lemon/data"
+	"github.com/golemon/golemon/lemon/expand"
 	"github.com/golemon/golemon/lemon/runner"
 	"github.com/golemon/golemon/lemon/schedule"
 	"github.com/golemon/golemon/plotting"
+	"github.com/gomlx/gomlx/ml/model"
 )
 
 func main() {
@@ -33,10 +37,7 @@ func run() error {
 	progress := flag.Bool("progress", true, "show a progress bar")
 	flag.Parse()
 
-	dir, err := data.DefaultDir()
-	if err != nil {
-		return err
-	}
+	dir, _ := data.DefaultDir() // "" outside the repository: MNIST then comes from its Go module
 	train, test, err := runner.LoadImages(runner.MNIST, dir)
 	if err != nil {
 		return err
@@ -73,7 +74,40 @@ func run() error {
 	f := res.Final()
 	fmt.Printf("\nMNIST test accuracy %.2f%% after %d steps (%.0f s); checkpoint in %s\n",
 		100*f.ValMetric, f.Step, f.WallS, runner.CheckpointDir(*out))
-	return saveCurve(*out)
+	if err := saveCurve(*out); err != nil {
+		return err
+	}
+	return expandAndVerify(task.Config(), res.Store, test, *out, *seed)
+}
+
+// expandAndVerify expands the trained ViT to vit-cpu-4-128 (2× depth, 2× width) with LEMON
+// and checks on real test images that the target computes the source's logits.
+func expandAndVerify(src arch.Config, store *model.Store, test *data.ImageSet, out string, seed uint64) error {
+	target, err := arch.Preset("vit-cpu-4-128")
+	if err != nil {
+		return err
+	}
+	plan, err := expand.NewPlan(src, expand.SpecOf(target.Enc()), expand.LEMON, expand.Options{Seed: seed})
+	if err != nil {
+		return err
+	}
+	tgtStore, tgtCfg, err := plan.Apply(store)
+	if err != nil {
+		return err
+	}
+	in, err := expand.ImageInputs(*src.ViT, test, 256)
+	if err != nil {
+		return err
+	}
+	diff, err := expand.Compare(src, store, tgtCfg, tgtStore, in)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("\nLEMON expansion %d → %d parameters (%d → %d blocks, width %d → %d)\n",
+		src.NumParams(), tgtCfg.NumParams(), src.Enc().Layers, tgtCfg.Enc().Layers, src.Enc().Width, tgtCfg.Enc().Width)
+	fmt.Printf("verified on 256 MNIST test images: %v\n", diff)
+	fmt.Printf("full plan: go run ./examples/expand -in %s -to vit-cpu-4-128 -data .data -dataset mnist -out DIR\n", runner.CheckpointDir(out))
+	return nil
 }
 
 // saveCurve draws training and validation loss against examples seen from the run's log.
