@@ -44,7 +44,7 @@ func (rep *Report) series(name string, rows []runner.Row) plotting.Series {
 	ser := plotting.Series{Name: name}
 	for _, r := range rows {
 		ser.X = append(ser.X, r.FLOPs)
-		ser.Y = append(ser.Y, rep.Study.metric(r))
+		ser.Y = append(ser.Y, rep.Study.Task.Metrics()[0].Of(r))
 	}
 	return ser
 }
@@ -66,9 +66,9 @@ func (rep *Report) curves(path string) error {
 	}
 	opts := plotting.CurveOptions{}
 	if rep.ScratchRuns > 0 {
-		opts.Ref = &plotting.RefLine{Y: rep.Target, Label: "scratch reference (mean final)"}
+		opts.Ref = &plotting.RefLine{Y: rep.Targets[0], Label: "scratch reference (mean final)"}
 	}
-	p, err := plotting.Curves(rep.title(), "training FLOPs (target model)", rep.Study.Task.MetricName(), all, opts)
+	p, err := plotting.Curves(rep.title(), "training FLOPs (target model)", rep.Study.Task.Metrics()[0].String(), all, opts)
 	if err != nil {
 		return err
 	}
@@ -83,14 +83,14 @@ func (rep *Report) savingsBars(path string) error {
 	var means, stds []float64
 	for _, g := range rep.groups() {
 		r := g.recs[0]
-		if r.Spec.Scratch || !r.HasReference {
+		if r.Spec.Scratch || r.Savings == nil {
 			continue
 		}
 		name := fmt.Sprintf("%s %.2fT", r.Spec.Name(), r.Spec.Budget)
 		if r.Spec.LRScale != 1 {
 			name += fmt.Sprintf(" lr×%g", r.Spec.LRScale)
 		}
-		sum := g.summary()
+		sum := g.summary(0)
 		if sum.Reached == 0 {
 			missed = append(missed, name)
 			continue
@@ -102,7 +102,8 @@ func (rep *Report) savingsBars(path string) error {
 	if len(labels) == 0 {
 		return nil
 	}
-	title := fmt.Sprintf("%s: saving vs scratch, excl./incl. source (paper %s excl.)", rep.title(), paperSaving[rep.Study.Task])
+	title := fmt.Sprintf("%s: saving on %s vs scratch, excl./incl. source (paper %s excl.)", rep.title(),
+		rep.Study.Task.Metrics()[0], paperSaving[rep.Study.Task])
 	if len(missed) > 0 {
 		title += fmt.Sprintf("; never reached: %v", missed)
 	}

@@ -16,16 +16,18 @@ var paperSaving = map[Task]string{ViT: "56.7%", BERT: "33.2%"}
 // seeds), the best LEMON saving next to the paper's, and the lossless check of the step-0 rows.
 func (rep *Report) Markdown() string {
 	s := rep.Study
+	ms := s.Task.Metrics()
 	var sb strings.Builder
 	fmt.Fprintf(&sb, "### %s (%s scale): %s → %s\n\n", map[Task]string{ViT: "ViT", BERT: "BERT"}[s.Task], s.Name, s.SourceName, s.TargetName)
 	fmt.Fprintf(&sb, "- Data: %s.\n", rep.Data)
-	fmt.Fprintf(&sb, "- Savings metric: %s (%s). Saving = 1 − C(run first reaches the scratch reference)/C(scratch), "+
-		"C = training FLOPs (3× forward matmul FLOPs, arch.TrainFLOPs), crossing interpolated linearly between evaluations "+
-		"(every %d steps); \"incl. source\" adds the source's training FLOPs to the expanded run's.\n",
-		s.Task.MetricName(), s.Task.Better(), s.EvalEvery)
+	fmt.Fprintf(&sb, "- Saving = 1 − C(run first reaches the scratch reference)/C(scratch), C = training FLOPs (3× forward matmul FLOPs, "+
+		"arch.TrainFLOPs), crossing interpolated linearly between evaluations (every %d steps); \"incl. source\" adds the source's "+
+		"training FLOPs to the expanded run's. Headline metric: %s (%s); the last column measures on %s (%s).\n",
+		s.EvalEvery, ms[0], ms[0].Better(), ms[1], ms[1].Better())
 	if rep.ScratchRuns > 0 {
-		fmt.Fprintf(&sb, "- Scratch reference: T = %d steps = %.3g FLOPs, %s; target = mean final %s of %d seeds = %s.\n",
-			s.Steps, rep.ScratchFLOPs, s.ScheduleOf(s.Runs()[0]), s.Task.MetricName(), rep.ScratchRuns, rep.fmtMetric(rep.Target))
+		fmt.Fprintf(&sb, "- Scratch reference: T = %d steps = %.3g FLOPs, %s; mean final of %d seeds: %s %s, %s %s.\n",
+			s.Steps, rep.ScratchFLOPs, s.ScheduleOf(s.Runs()[0]), rep.ScratchRuns, ms[0], fmtMetric(ms[0], rep.Targets[0]),
+			ms[1], fmtMetric(ms[1], rep.Targets[1]))
 	}
 	if rep.Source != nil {
 		fmt.Fprintf(&sb, "- Source: %s trained %d steps = %.3g FLOPs (%.0f%% of the scratch budget), final val accuracy %s, val loss %.4f.\n",
@@ -40,15 +42,16 @@ func (rep *Report) Markdown() string {
 	}
 	fmt.Fprintf(&sb, "- Wall time: %.1f min for the %d finished runs and the source, evaluation included.\n", wall/60, len(rep.Records))
 	sb.WriteString("- Expanded runs: fresh AdamW state, LEMON's schedule (same peak, decay compressed to the budget) unless " +
-		"marked truncated (the scratch schedule stopped at the budget); hyperclone widens ×2, then adds zero-writer blocks.\n\n")
-	sb.WriteString("| arm | budget | steps | peak LR | seeds | step-0 val acc | final val acc | final val loss | saving excl. source | saving incl. source |\n")
-	sb.WriteString("|---|---|---|---|---|---|---|---|---|---|\n")
+		"marked truncated (the scratch schedule stopped at the budget); hyperclone widens ×2 (with paired noise), then adds zero-writer blocks.\n\n")
+	fmt.Fprintf(&sb, "| arm | budget | steps | peak LR | seeds | step-0 val acc | final val acc | final val loss | saving excl. source | saving incl. source | saving on %s excl. source |\n", ms[1])
+	sb.WriteString("|---|---|---|---|---|---|---|---|---|---|---|\n")
 	for _, g := range rep.groups() {
 		r := g.recs[0]
-		fmt.Fprintf(&sb, "| %s | %.2fT | %d | %.3g | %d | %s | %s | %s | %s | %s |\n", r.Spec.Name(), r.Spec.Budget, r.Spec.Steps,
+		fmt.Fprintf(&sb, "| %s | %.2fT | %d | %.3g | %d | %s | %s | %s | %s | %s | %s |\n", r.Spec.Name(), r.Spec.Budget, r.Spec.Steps,
 			r.PeakLR, len(g.recs), pctStat(g.stat(func(r Record) float64 { return r.Initial.ValMetric })),
 			pctStat(g.stat(func(r Record) float64 { return r.Final.ValMetric })),
-			lossStat(g.stat(func(r Record) float64 { return r.Final.ValLoss })), rep.savingCell(g, true), rep.savingCell(g, false))
+			lossStat(g.stat(func(r Record) float64 { return r.Final.ValLoss })),
+			rep.savingCell(g, 0, true), rep.savingCell(g, 0, false), rep.savingCell(g, 1, true))
 	}
 	sb.WriteString("\nScratch's own seeds are measured against their mean: their spread is the noise floor of every saving.\n")
 	rep.headline(&sb)
@@ -56,8 +59,8 @@ func (rep *Report) Markdown() string {
 	return sb.String()
 }
 
-func (rep *Report) fmtMetric(v float64) string {
-	if rep.Study.Task == BERT {
+func fmtMetric(m Metric, v float64) string {
+	if m == Loss {
 		return fmt.Sprintf("%.4f", v)
 	}
 	return pct(v)
@@ -79,15 +82,16 @@ func lossStat(s savings.Stat) string {
 	return fmt.Sprintf("%.3f", s.Mean)
 }
 
-// savingCell formats a group's saving in one accounting, saying when runs never reached.
-func (rep *Report) savingCell(g group, excl bool) string {
-	if !g.recs[0].HasReference {
+// savingCell formats a group's saving on metric k in one accounting, saying when runs never
+// reached the reference.
+func (rep *Report) savingCell(g group, k int, excl bool) string {
+	if g.recs[0].Savings == nil {
 		return "— (no scratch runs yet)"
 	}
-	sum := g.summary()
+	sum := g.summary(k)
 	if sum.Reached == 0 {
-		best := g.stat(func(r Record) float64 { return r.Saving.Best })
-		return fmt.Sprintf("not reached (best %s)", rep.fmtMetric(best.Mean))
+		best := g.stat(func(r Record) float64 { return r.Savings[k].Best })
+		return fmt.Sprintf("not reached (best %s)", fmtMetric(rep.Study.Task.Metrics()[k], best.Mean))
 	}
 	st := sum.Incl
 	if excl || g.recs[0].Spec.Scratch {
@@ -100,18 +104,18 @@ func (rep *Report) savingCell(g group, excl bool) string {
 	return cell
 }
 
-// bestLEMON is the LEMON setting (own schedule, base LR) with the largest mean saving among
-// those whose every seed reached the reference.
-func (rep *Report) bestLEMON() (group, bool) {
+// bestLEMON is the LEMON setting (own schedule, base LR) with the largest mean saving on
+// metric k among those whose every seed reached the reference.
+func (rep *Report) bestLEMON(k int) (group, bool) {
 	var best group
 	found := false
 	for _, g := range rep.groups() {
 		r := g.recs[0]
-		if r.Spec.Scratch || r.Spec.Method != expand.LEMON || r.Spec.Truncated || r.Spec.LRScale != 1 || !r.HasReference {
+		if r.Spec.Scratch || r.Spec.Method != expand.LEMON || r.Spec.Truncated || r.Spec.LRScale != 1 || r.Savings == nil {
 			continue
 		}
-		sum := g.summary()
-		if sum.Reached == sum.Runs && (!found || sum.Excl.Mean > best.summary().Excl.Mean) {
+		sum := g.summary(k)
+		if sum.Reached == sum.Runs && (!found || sum.Excl.Mean > best.summary(k).Excl.Mean) {
 			best, found = g, true
 		}
 	}
@@ -120,14 +124,16 @@ func (rep *Report) bestLEMON() (group, bool) {
 
 func (rep *Report) headline(sb *strings.Builder) {
 	paper := paperSaving[rep.Study.Task]
-	g, ok := rep.bestLEMON()
-	if !ok {
-		fmt.Fprintf(sb, "\n**LEMON:** no budget reached the scratch reference in every seed (paper: %s).\n", paper)
-		return
+	for k, m := range rep.Study.Task.Metrics() {
+		g, ok := rep.bestLEMON(k)
+		if !ok {
+			fmt.Fprintf(sb, "\n**LEMON on %s:** no budget reached the scratch reference in every seed (paper: %s).\n", m, paper)
+			continue
+		}
+		sum := g.summary(k)
+		fmt.Fprintf(sb, "\n**LEMON on %s (best budget reached by every seed, %.2fT):** saving %s excl. source, %s incl. source (paper: %s excl. source).\n",
+			m, g.recs[0].Spec.Budget, sum.Excl.Percent(), sum.Incl.Percent(), paper)
 	}
-	sum := g.summary()
-	fmt.Fprintf(sb, "\n**LEMON saving (best budget reached by every seed, %.2fT):** %s excl. source, %s incl. source; paper: %s excl. source.\n",
-		g.recs[0].Spec.Budget, sum.Excl.Percent(), sum.Incl.Percent(), paper)
 }
 
 // LosslessTol bounds |step-0 val loss − source final val loss| for an exact expansion: the

@@ -15,14 +15,15 @@ import (
 
 // Record is one finished target run: one row of results.csv.
 type Record struct {
-	Spec         RunSpec
-	PeakLR       float64
-	Final        runner.Row // the last evaluation
-	Initial      runner.Row // the step-0 evaluation, before any training
-	Exactness    string     // of the expansion ("exact", "lossy", …); empty for scratch
-	Saving       savings.Saving
-	HasReference bool // whether a scratch reference existed to measure Saving against
-	rows         []runner.Row
+	Spec      RunSpec
+	PeakLR    float64
+	Final     runner.Row // the last evaluation
+	Initial   runner.Row // the step-0 evaluation, before any training
+	Exactness string     // of the expansion ("exact", "lossy", …); empty for scratch
+	// Savings against the scratch reference, one per Task.Metrics (headline first); nil
+	// before any scratch run has finished.
+	Savings []savings.Saving
+	rows    []runner.Row
 }
 
 // Report is what a study produced so far: every finished run measured against the
@@ -32,30 +33,22 @@ type Report struct {
 	Data         string
 	Source       *runner.Row // the source's final evaluation (nil until it is trained)
 	SourceFLOPs  float64
-	Target       float64 // mean final metric of the scratch seeds (NaN without scratch runs)
+	Targets      []float64 // per Task.Metrics: the mean final value of the scratch seeds
 	ScratchFLOPs float64
 	ScratchRuns  int
 	Records      []Record
 }
 
-// metric is the value savings are measured on: accuracy (ViT) or MLM loss (BERT).
-func (s *Study) metric(r runner.Row) float64 {
-	if s.Task == BERT {
-		return r.ValLoss
-	}
-	return r.ValMetric
-}
-
 // collect reads the record of every finished run of the matrix and measures the savings.
 func (e *env) collect() (*Report, error) {
-	rep := &Report{Study: e.s, Data: e.data.Describe(), Target: math.NaN()}
+	rep := &Report{Study: e.s, Data: e.data.Describe()}
 	if src, ok, err := e.readRecord(e.sourceDir()); err != nil {
 		return nil, err
 	} else if ok {
 		final := src.Rows[len(src.Rows)-1]
 		rep.Source, rep.SourceFLOPs = &final, final.FLOPs
 	}
-	var scratchFinal, scratchFLOPs []float64
+	var scratch []runner.Row
 	for _, r := range e.s.Runs() {
 		rec, ok, err := e.readRunRecord(r)
 		if err != nil {
@@ -68,60 +61,93 @@ func (e *env) collect() (*Report, error) {
 		rep.Records = append(rep.Records, Record{Spec: r, PeakLR: e.s.ScheduleOf(r).Peak, Final: rows[len(rows)-1],
 			Initial: rows[0], Exactness: rec.Exactness, rows: rows})
 		if r.Scratch {
-			scratchFinal = append(scratchFinal, e.s.metric(rows[len(rows)-1]))
-			scratchFLOPs = append(scratchFLOPs, rows[len(rows)-1].FLOPs)
+			scratch = append(scratch, rows[len(rows)-1])
 		}
 	}
-	rep.ScratchRuns = len(scratchFinal)
-	if rep.ScratchRuns == 0 {
-		return rep, nil
+	rep.measure(scratch)
+	return rep, nil
+}
+
+// measure sets the scratch reference from the scratch runs' final rows and every record's
+// savings against it, for each metric.
+func (rep *Report) measure(scratch []runner.Row) {
+	rep.ScratchRuns = len(scratch)
+	if len(scratch) == 0 {
+		return
 	}
-	rep.Target, rep.ScratchFLOPs = savings.StatOf(scratchFinal).Mean, savings.StatOf(scratchFLOPs).Mean
+	rep.ScratchFLOPs = mean(scratch, func(r runner.Row) float64 { return r.FLOPs })
+	metrics := rep.Study.Task.Metrics()
+	rep.Targets = make([]float64, len(metrics))
+	for k, m := range metrics {
+		rep.Targets[k] = mean(scratch, m.Of)
+	}
 	for i := range rep.Records {
 		r := &rep.Records[i]
-		curve := make([]savings.Point, len(r.rows))
-		for j, row := range r.rows {
-			curve[j] = savings.Point{FLOPs: row.FLOPs, Metric: e.s.metric(row)}
-		}
 		src := rep.SourceFLOPs
 		if r.Spec.Scratch {
 			src = 0
 		}
-		r.Saving = savings.Compute(rep.Target, rep.ScratchFLOPs, curve, src, e.s.Task.Better())
-		r.HasReference = true
+		r.Savings = make([]savings.Saving, len(metrics))
+		for k, m := range metrics {
+			curve := make([]savings.Point, len(r.rows))
+			for j, row := range r.rows {
+				curve[j] = savings.Point{FLOPs: row.FLOPs, Metric: m.Of(row)}
+			}
+			r.Savings[k] = savings.Compute(rep.Targets[k], rep.ScratchFLOPs, curve, src, m.Better())
+		}
 	}
-	return rep, nil
 }
 
-// CSVHeader is the header of results.csv.
+func mean(rows []runner.Row, f func(runner.Row) float64) float64 {
+	xs := make([]float64, len(rows))
+	for i, r := range rows {
+		xs[i] = f(r)
+	}
+	return savings.StatOf(xs).Mean
+}
+
+// CSVHeader is the header of results.csv. The savings columns come for the task's headline
+// metric (saving_metric: val_metric for ViT accuracy, val_loss for BERT) and for the other
+// one (alt_metric).
 const CSVHeader = "task,method,budget,steps,peak_lr,seed,final_val_metric,final_val_loss,flops," +
-	"initial_val_metric,initial_val_loss,exactness,reached,reach_flops,saving_excl_source,saving_incl_source,wall_s"
+	"initial_val_metric,initial_val_loss,exactness," +
+	"saving_metric,reached,reach_flops,saving_excl_source,saving_incl_source," +
+	"alt_metric,alt_reached,alt_saving_excl_source,alt_saving_incl_source,wall_s"
 
 // CSV is results.csv: one row per finished run. Savings of a run that never reached the
-// scratch reference are empty (not a number), with reached=false.
+// scratch reference are empty (not a number), with reached=false; all savings are empty
+// before a scratch run has finished.
 func (rep *Report) CSV() string {
 	var sb strings.Builder
 	sb.WriteString(CSVHeader + "\n")
-	g := func(v float64) string {
-		if math.IsNaN(v) {
-			return ""
-		}
-		return strconv.FormatFloat(v, 'g', 6, 64)
-	}
+	metrics := rep.Study.Task.Metrics()
 	for _, r := range rep.Records {
-		s := r.Saving
-		reached := ""
-		if r.HasReference {
-			reached = strconv.FormatBool(s.Reached)
-		} else {
-			s.ReachFLOPs, s.Excl, s.Incl = math.NaN(), math.NaN(), math.NaN()
+		fmt.Fprintf(&sb, "%s,%s,%s,%d,%s,%d,%s,%s,%s,%s,%s,%s", rep.Study.Task, r.Spec.Name(), g(r.Spec.Budget), r.Spec.Steps,
+			g(r.PeakLR), r.Spec.Seed, g(r.Final.ValMetric), g(r.Final.ValLoss), g(r.Final.FLOPs), g(r.Initial.ValMetric),
+			g(r.Initial.ValLoss), r.Exactness)
+		for k, m := range metrics {
+			reached, s := "", savings.Saving{ReachFLOPs: math.NaN(), Excl: math.NaN(), Incl: math.NaN()}
+			if r.Savings != nil {
+				s = r.Savings[k]
+				reached = strconv.FormatBool(s.Reached)
+			}
+			fmt.Fprintf(&sb, ",%s,%s", m.Column(), reached)
+			if k == 0 {
+				fmt.Fprintf(&sb, ",%s", g(s.ReachFLOPs))
+			}
+			fmt.Fprintf(&sb, ",%s,%s", g(s.Excl), g(s.Incl))
 		}
-		fmt.Fprintf(&sb, "%s,%s,%s,%d,%s,%d,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%.1f\n",
-			rep.Study.Task, r.Spec.Name(), g(r.Spec.Budget), r.Spec.Steps, g(r.PeakLR), r.Spec.Seed,
-			g(r.Final.ValMetric), g(r.Final.ValLoss), g(r.Final.FLOPs), g(r.Initial.ValMetric), g(r.Initial.ValLoss),
-			r.Exactness, reached, g(s.ReachFLOPs), g(s.Excl), g(s.Incl), r.Final.WallS)
+		fmt.Fprintf(&sb, ",%.1f\n", r.Final.WallS)
 	}
 	return sb.String()
+}
+
+// g formats a number for the CSV; NaN is an empty field.
+func g(v float64) string {
+	if math.IsNaN(v) {
+		return ""
+	}
+	return strconv.FormatFloat(v, 'g', 6, 64)
 }
 
 // Write saves results.csv, results.md and the figures into dir, atomically per file.
@@ -177,10 +203,11 @@ func (g group) stat(f func(Record) float64) savings.Stat {
 	return savings.StatOf(xs)
 }
 
-func (g group) summary() savings.Summary {
+// summary aggregates the group's savings on metric k of Task.Metrics.
+func (g group) summary(k int) savings.Summary {
 	ss := make([]savings.Saving, len(g.recs))
 	for i, r := range g.recs {
-		ss[i] = r.Saving
+		ss[i] = r.Savings[k]
 	}
 	return savings.Summarize(ss)
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/golemon/golemon/lemon/arch"
 	"github.com/golemon/golemon/lemon/expand"
+	"github.com/golemon/golemon/lemon/runner"
 	"github.com/golemon/golemon/lemon/savings"
 	"github.com/golemon/golemon/lemon/schedule"
 )
@@ -44,26 +45,61 @@ func ParseTask(s string) (Task, error) {
 	return 0, fmt.Errorf("study: unknown task %q; known: %s", s, strings.Join(taskNames, ", "))
 }
 
-// Better says which direction of the task's savings metric is an improvement.
-func (t Task) Better() savings.Better {
+// Metrics are the validation columns savings are measured on, the task's headline first:
+// accuracy for ViT (as the paper's ViT results), MLM loss for BERT (as its BERT results).
+func (t Task) Metrics() []Metric {
 	switch t {
 	case ViT:
-		return savings.HigherIsBetter
+		return []Metric{Accuracy, Loss}
 	case BERT:
-		return savings.LowerIsBetter
+		return []Metric{Loss, Accuracy}
 	}
 	panic(fmt.Sprintf("study: unknown task %d", int(t)))
 }
 
-// MetricName names the savings metric in tables and figures.
-func (t Task) MetricName() string {
-	switch t {
-	case ViT:
+// Metric is a validation column of the runner's log.
+type Metric int
+
+const (
+	// Accuracy is val_metric: image accuracy (ViT) or masked-token accuracy (BERT).
+	Accuracy Metric = iota
+	// Loss is val_loss: cross-entropy (ViT) or MLM loss (BERT).
+	Loss
+)
+
+// String names the metric in tables and figures.
+func (m Metric) String() string {
+	switch m {
+	case Accuracy:
 		return "val accuracy"
-	case BERT:
-		return "val MLM loss"
+	case Loss:
+		return "val loss"
 	}
-	panic(fmt.Sprintf("study: unknown task %d", int(t)))
+	return fmt.Sprintf("Metric(%d)", int(m))
+}
+
+// Column is the metric's column name in the runner's log.
+func (m Metric) Column() string {
+	if m == Loss {
+		return "val_loss"
+	}
+	return "val_metric"
+}
+
+// Better says which direction is an improvement.
+func (m Metric) Better() savings.Better {
+	if m == Loss {
+		return savings.LowerIsBetter
+	}
+	return savings.HigherIsBetter
+}
+
+// Of reads the metric from an evaluation row.
+func (m Metric) Of(r runner.Row) float64 {
+	if m == Loss {
+		return r.ValLoss
+	}
+	return r.ValMetric
 }
 
 // DataSpec says what a study trains on.

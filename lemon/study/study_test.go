@@ -8,7 +8,6 @@ import (
 
 	"github.com/golemon/golemon/lemon/expand"
 	"github.com/golemon/golemon/lemon/runner"
-	"github.com/golemon/golemon/lemon/savings"
 )
 
 func TestPresetsValidateAndPlan(t *testing.T) {
@@ -98,37 +97,36 @@ func TestValidateListsProblems(t *testing.T) {
 // with its best value, never as a number of percent.
 func TestMarkdownSaysNotReached(t *testing.T) {
 	s, _ := Preset(BERT, CPU)
-	row := func(step int, loss float64) runner.Row {
-		return runner.Row{Step: step, FLOPs: float64(step) * 1e9, ValLoss: loss, ValMetric: 0.1}
+	row := func(step int, loss, acc float64) runner.Row {
+		return runner.Row{Step: step, FLOPs: float64(step) * 1e9, ValLoss: loss, ValMetric: acc}
 	}
-	scratch := []runner.Row{row(0, 9), row(100, 6), row(200, 5)}
-	good := []runner.Row{row(0, 5.5), row(50, 4.9), row(100, 4.8)}
-	bad := []runner.Row{row(0, 7), row(50, 6), row(100, 5.5)}
-	rep := &Report{Study: s, Target: 5, ScratchFLOPs: 200e9, ScratchRuns: 1, SourceFLOPs: 20e9}
+	scratch := []runner.Row{row(0, 9, 0), row(100, 6, 0.1), row(200, 5, 0.2)}
+	good := []runner.Row{row(0, 5.5, 0.1), row(50, 4.9, 0.15), row(100, 4.8, 0.3)}
+	bad := []runner.Row{row(0, 7, 0.1), row(50, 6, 0.1), row(100, 5.5, 0.1)}
+	rep := &Report{Study: s, SourceFLOPs: 20e9}
 	for _, c := range []struct {
 		spec RunSpec
 		rows []runner.Row
 	}{{s.spec(true, expand.LEMON, 1, 1, false, 1), scratch}, {s.spec(false, expand.LEMON, 0.5, 1, false, 1), good},
 		{s.spec(false, expand.Zero, 0.5, 1, false, 1), bad}} {
-		curve := make([]savings.Point, len(c.rows))
-		for i, r := range c.rows {
-			curve[i] = savings.Point{FLOPs: r.FLOPs, Metric: r.ValLoss}
-		}
-		rep.Records = append(rep.Records, Record{Spec: c.spec, Final: c.rows[len(c.rows)-1], Initial: c.rows[0], rows: c.rows,
-			HasReference: true, Saving: savings.Compute(5, 200e9, curve, 20e9, savings.LowerIsBetter)})
+		rep.Records = append(rep.Records, Record{Spec: c.spec, PeakLR: 1e-3, Final: c.rows[len(c.rows)-1], Initial: c.rows[0], rows: c.rows})
 	}
+	rep.measure([]runner.Row{scratch[2]})
 	md := rep.Markdown()
-	// LEMON crosses 5 between 0 (5.5) and 50 (4.9): at 5/6 of 5e10 FLOPs → saving 1 − 4.1667e10/2e11.
-	for _, want := range []string{"| zero | 0.50T |", "not reached (best 5.5000)", "79.2%", "69.2%", "paper: 33.2%"} {
+	// LEMON's loss crosses 5 between 0 (5.5) and 50 (4.9): at 5/6 of 5e10 FLOPs → saving
+	// 1 − 4.1667e10/2e11 = 79.2%, 69.2% with the source's 2e10. Its accuracy crosses 0.2 at
+	// 50 + 50/3 steps: 66.7%.
+	for _, want := range []string{"| zero | 0.50T |", "not reached (best 5.5000)", "| 79.2% | 69.2% | 66.7% |",
+		"not reached (best 10.0%)", "paper: 33.2%"} {
 		if !strings.Contains(md, want) {
 			t.Errorf("markdown lacks %q:\n%s", want, md)
 		}
 	}
 	csv := rep.CSV()
-	if !strings.Contains(csv, "bert,zero,0.5,100,0,1,0.1,5.5,1e+11,0.1,7,,false,,,,") {
-		t.Errorf("unreached run's CSV row should have empty savings:\n%s", csv)
+	if !strings.Contains(csv, "bert,zero,0.5,100,0.001,1,0.1,5.5,1e+11,0.1,7,,val_loss,false,,,,val_metric,false,,,") {
+		t.Errorf("an unreached run's CSV row should have empty savings:\n%s", csv)
 	}
-	if math.IsNaN(rep.Records[1].Saving.Excl) {
+	if math.IsNaN(rep.Records[1].Savings[0].Excl) {
 		t.Error("LEMON should have reached")
 	}
 }
