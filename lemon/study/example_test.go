@@ -16,7 +16,7 @@ func ExamplePreset() {
 		fmt.Printf("%-20s %s\n", r.ID(), s.ScheduleOf(r))
 	}
 	// Output:
-	// vit-cpu-2-32 → vit-cpu-4-64, T = 300 steps, 17 runs
+	// vit-cpu-2-32 → vit-cpu-4-64, T = 300 steps, 20 runs
 	// scratch_b1.00_x1_s1  warmup(15)+cosine(peak 0.002 → 2e-05 at 300)
 	// scratch_b1.00_x1_s2  warmup(15)+cosine(peak 0.002 → 2e-05 at 300)
 	// scratch_b1.00_x1_s3  warmup(15)+cosine(peak 0.002 → 2e-05 at 300)
