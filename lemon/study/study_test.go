@@ -129,4 +129,13 @@ func TestMarkdownSaysNotReached(t *testing.T) {
 	if math.IsNaN(rep.Records[1].Savings[0].Excl) {
 		t.Error("LEMON should have reached")
 	}
+	if strings.Contains(md, "Caveat") {
+		t.Errorf("no source yet, but a caveat:\n%s", md)
+	}
+	// A source that already matches the reference makes every lossless saving 100%: say so.
+	rep.Source = &runner.Row{ValLoss: 4.9, ValMetric: 0.05}
+	if md := rep.Markdown(); !strings.Contains(md, "**Caveat on val loss:** the source itself already reaches") ||
+		strings.Contains(md, "Caveat on val accuracy") {
+		t.Errorf("want a caveat on val loss only:\n%s", md)
+	}
 }
