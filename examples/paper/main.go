@@ -4,8 +4,8 @@
 // expanded by LEMON and by every baseline at several budgets, sweeps LEMON's peak LR, and
 // writes results.csv, results.md and figures (curves, savings, schedules) into -out/<task>.
 //
-//	go run ./examples/paper -task vit -scale cpu -out results/cpu    # about 20 min on 2 cores
-//	go run ./examples/paper -task bert -scale cpu -out results/cpu
+//	go run ./examples/paper -task all -scale cpu -out results/cpu   # both tasks, ~40 CPU-minutes
+//	go run ./examples/paper -task vit -scale cpu -out results/cpu   # one task
 //	go run ./examples/paper -task all -scale cpu -out results/cpu -report   # tables and figures only
 //	go run ./examples/paper -task vit -scale paper -dry-run           # the paper-sized matrix
 //
