@@ -34,6 +34,9 @@ func DisplaySVG(svg []byte) error {
 		return ErrNotNotebook
 	}
 	gonbui.DisplaySvg(string(stripXMLProlog(svg)))
+	// Wait until GoNB has the figure: GoNB stops reading a cell's display pipe when the
+	// cell's program exits, so a figure shown just before exiting could otherwise be lost.
+	gonbui.Sync()
 	if err := gonbui.Error(); err != nil {
 		return fmt.Errorf("plotting: display SVG in GoNB: %w", err)
 	}

@@ -54,7 +54,7 @@ func TestInlineInNotebook(t *testing.T) {
 }
 
 // fakeKernel opens the pipes in the order gonbui does, reads one display message and sends
-// it on received, then closes its ends.
+// it on received, answers the gonbui.Sync request that follows it, then closes its ends.
 func fakeKernel(t *testing.T, toKernel, fromKernel string, received chan<- protocol.DisplayData) {
 	r, err := os.OpenFile(toKernel, os.O_RDONLY, 0)
 	if err != nil {
@@ -68,10 +68,25 @@ func fakeKernel(t *testing.T, toKernel, fromKernel string, received chan<- proto
 		return
 	}
 	defer w.Close()
+	dec := gob.NewDecoder(r)
 	var msg protocol.DisplayData
-	if err := gob.NewDecoder(r).Decode(&msg); err != nil {
+	if err := dec.Decode(&msg); err != nil {
 		t.Error(err)
 		return
 	}
 	received <- msg
+	var sync protocol.DisplayData
+	if err := dec.Decode(&sync); err != nil {
+		t.Error(err)
+		return
+	}
+	req, ok := sync.Data[protocol.MIMECommValue].(protocol.CommValue)
+	if !ok || req.Address != protocol.GonbuiSyncAddress {
+		t.Errorf("after the figure got %+v; want a gonbui.Sync request", sync)
+		return
+	}
+	ack := &protocol.CommValue{Address: protocol.GonbuiSyncAckAddress, Value: req.Value}
+	if err := gob.NewEncoder(w).Encode(ack); err != nil {
+		t.Error(err)
+	}
 }
