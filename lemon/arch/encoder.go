@@ -37,21 +37,13 @@ func (b *builder) v(path string) *Node {
 
 // linear applies x·W + b over the last axis: x: [..., in] → [..., out].
 func (b *builder) linear(path string, x *Node) *Node {
-	w := b.v(Join(path, Weights))
-	y := DotGeneral(x, []int{x.Rank() - 1}, nil, w, []int{0}, nil)
-	return Add(y, ExpandLeftToRank(b.v(Join(path, Biases)), y.Rank()))
+	return linearOp(x, b.v(Join(path, Weights)), b.v(Join(path, Biases)))
 }
 
 // layerNorm normalises the last axis with the biased variance and the config's ε:
 // y = (x − mean) / √(var + ε) · gain + offset.
 func (b *builder) layerNorm(path string, x *Node) *Node {
-	mean := ReduceAndKeep(x, ReduceMean, -1)
-	centred := Sub(x, mean)
-	variance := ReduceAndKeep(Square(centred), ReduceMean, -1)
-	normed := Div(centred, Sqrt(AddScalar(variance, b.enc.LayerNormEps))) // Rsqrt has no gradient in GoMLX
-	gain := ExpandLeftToRank(b.v(Join(path, Gain)), x.Rank())
-	offset := ExpandLeftToRank(b.v(Join(path, Offset)), x.Rank())
-	return Add(Mul(normed, gain), offset)
+	return layerNormOp(x, b.v(Join(path, Gain)), b.v(Join(path, Offset)), b.enc.LayerNormEps)
 }
 
 // dropout is the identity unless the graph trains and the rate is positive.
@@ -75,7 +67,7 @@ func (b *builder) attention(block string, x, keyMask *Node) *Node {
 		penalty := MulScalar(OneMinus(ConvertDType(keyMask, x.DType())), -1e9)
 		scores = Add(scores, Reshape(penalty, batch, 1, 1, seq))
 	}
-	probs := Softmax(scores, -1)
+	probs := softmax(scores)
 	ctx := Einsum("bhqs,bshk->bqhk", probs, v) // [B, T, H, K]
 	ctx = Reshape(ctx, batch, seq, heads*hd)
 	return b.linear(Join(block, AttnOutput), ctx)
@@ -84,11 +76,6 @@ func (b *builder) attention(block string, x, keyMask *Node) *Node {
 // mlp is fc2(GELU(fc1(x))) with the exact (erf) GELU: [B, T, D] → [B, T, D].
 func (b *builder) mlp(block string, x *Node) *Node {
 	return b.linear(Join(block, FC2), gelu(b.linear(Join(block, FC1), x)))
-}
-
-// gelu is the exact GELU, x·Φ(x) = x·(1 + erf(x/√2))/2.
-func gelu(x *Node) *Node {
-	return Mul(x, MulScalar(AddScalar(Erf(DivScalar(x, math.Sqrt2)), 1), 0.5))
 }
 
 // encode runs every block (and the final LN for Pre-LN): x: [B, T, D] → [B, T, D].

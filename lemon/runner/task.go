@@ -40,7 +40,7 @@ type Task interface {
 func weightedCE(logits *Node, labels []*Node) (lossSum, correct, weight *Node) {
 	targets := labels[0]
 	k := logits.Shape().Dim(-1)
-	logProbs := LogSoftmax(logits, -1)
+	logProbs := arch.LogProbs(logits)
 	oneHot := OneHot(targets, k, logits.DType())
 	ce := Neg(ReduceSum(Mul(logProbs, oneHot), -1)) // [...]
 	pred := ConvertDType(ArgMax(logits, -1), targets.DType())

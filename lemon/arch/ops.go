@@ -1,0 +1,159 @@
+package arch
+
+// The model's operators, formulated for GoMLX's pure-Go backend without changing the function.
+//
+// Autodiff of the textbook formulas is slow on that backend: its generic Transpose copies
+// element by element, its DotGeneral transposes any operand whose contracting axis is not
+// where its kernels want it (both operands of a weight gradient), the decomposed softmax and
+// GELU are recomputed in the forward only to be differentiated, and math.Exp (in autodiff's
+// softmax and erf gradients) pays an AVX-SSE transition penalty in GOEXPERIMENT=simd builds
+// on some CPUs. So each operator here runs GoMLX's own forward (fused where the backend has a
+// fused op) with a hand-derived gradient:
+//
+//	linear     x·W + b          dx = g·Wᵀ (no copy), dW = xᵀ·g (one transpose, of the smaller operand)
+//	layerNorm  fused forward    dx = r·(ĝ − mean ĝ − x̂·mean(ĝ⊙x̂)), ĝ = g⊙γ, r = 1/√(var+ε)
+//	gelu       fused, exact     dx = g·(Φ(x) + x·φ(x))
+//	softmax    fused            dx = y⊙(g − Σ g⊙y)
+//	LogProbs   via fused softmax dx = g − softmax(x)·Σ g
+//
+// The forward values are GoMLX's own (bit for bit the decomposed formula where no fused op
+// exists); the gradients equal autodiff's to rounding (TestFastOpsGradients, float64 ≤ 1e-10).
+
+import (
+	"math"
+
+	. "github.com/gomlx/gomlx/core/graph" //nolint:revive
+	"github.com/gomlx/gomlx/ml/layers/activation"
+	"github.com/gomlx/gomlx/ml/nn"
+)
+
+// plainOps switches every operator of this file back to autodiff of the decomposed formula;
+// tests use it as the reference the fast gradients are compared with.
+var plainOps = false
+
+// withGradient returns forward(in) with the gradient with respect to in given by backward,
+// called with the forward output y and the gradient g arriving at it.
+//
+// Mechanism: in enters forward through identities whose gradient is replaced by backward's;
+// the output's identity, which autodiff reaches first (it visits nodes from the output back),
+// calls backward. Autodiff's own gradient of forward is still built but nothing uses it, so
+// the backend drops it. Should an input's identity ever be reached first, it keeps autodiff's
+// gradient: slower, never wrong.
+func withGradient(in []*Node, forward func(in []*Node) *Node, backward func(y, g *Node) []*Node) *Node {
+	if plainOps {
+		return forward(in)
+	}
+	var grads []*Node
+	wrapped := make([]*Node, len(in))
+	for i, x := range in {
+		wrapped[i] = IdentityWithCustomGradient(x, func(_, v *Node) *Node {
+			if grads == nil {
+				return v
+			}
+			return grads[i]
+		})
+	}
+	y := forward(wrapped)
+	return IdentityWithCustomGradient(y, func(_, g *Node) *Node {
+		grads = backward(y, g)
+		return g
+	})
+}
+
+// linearOp is x·W + b over the last axis: x [..., I], w [I, O], b [O] → [..., O].
+func linearOp(x, w, b *Node) *Node {
+	forward := func(in []*Node) *Node {
+		x, w, b := in[0], in[1], in[2]
+		y := DotGeneral(x, []int{x.Rank() - 1}, nil, w, []int{0}, nil)
+		return Add(y, ExpandLeftToRank(b, y.Rank()))
+	}
+	return withGradient([]*Node{x, w, b}, forward, func(_, g *Node) []*Node {
+		nIn, nOut := w.Shape().Dim(0), w.Shape().Dim(1)
+		x2 := Reshape(x, -1, nIn)                             // [N, I]
+		g2 := Reshape(g, -1, nOut)                            // [N, O]
+		dx := DotGeneral(g2, []int{1}, nil, w, []int{1}, nil) // [N, I]: both contract their last axis
+		var dw *Node
+		if nIn <= nOut { // transpose the smaller activation, then a plain matmul
+			dw = DotGeneral(TransposeAllAxes(x2, 1, 0), []int{1}, nil, g2, []int{0}, nil) // [I, O]
+		} else {
+			dw = TransposeAllAxes(DotGeneral(TransposeAllAxes(g2, 1, 0), []int{1}, nil, x2, []int{0}, nil), 1, 0)
+		}
+		return []*Node{Reshape(dx, x.Shape().Dimensions...), dw, ReduceSum(g2, 0)}
+	})
+}
+
+// layerNormOp normalises the last axis: (x − mean)/√(var + ε)·gain + offset, with the biased
+// variance. x [..., D], gain and offset [D].
+func layerNormOp(x, gain, offset *Node, eps float64) *Node {
+	forward := func(in []*Node) *Node {
+		if plainOps {
+			return layerNormDecomposed(in[0], in[1], in[2], eps)
+		}
+		return nn.LayerNorm(in[0], []int{-1}, eps, in[1], in[2], nil)
+	}
+	return withGradient([]*Node{x, gain, offset}, forward, func(_, g *Node) []*Node {
+		xHat, rstd := normalise(x, eps)
+		gh := Mul(g, ExpandLeftToRank(gain, g.Rank()))
+		m1 := ReduceAndKeep(gh, ReduceMean, -1)
+		m2 := ReduceAndKeep(Mul(gh, xHat), ReduceMean, -1)
+		dx := Mul(Sub(Sub(gh, m1), Mul(xHat, m2)), rstd)
+		lead := make([]int, g.Rank()-1)
+		for i := range lead {
+			lead[i] = i
+		}
+		return []*Node{dx, ReduceSum(Mul(g, xHat), lead...), ReduceSum(g, lead...)}
+	})
+}
+
+// normalise returns x̂ = (x − mean)/√(var + ε) and 1/√(var + ε) (kept axis) over the last axis.
+func normalise(x *Node, eps float64) (xHat, rstd *Node) {
+	centred := Sub(x, ReduceAndKeep(x, ReduceMean, -1))
+	variance := ReduceAndKeep(Square(centred), ReduceMean, -1)
+	rstd = Reciprocal(Sqrt(AddScalar(variance, eps)))
+	return Mul(centred, rstd), rstd
+}
+
+// layerNormDecomposed is the textbook formula, differentiated by autodiff (Rsqrt has no
+// gradient in GoMLX, hence Div by Sqrt).
+func layerNormDecomposed(x, gain, offset *Node, eps float64) *Node {
+	centred := Sub(x, ReduceAndKeep(x, ReduceMean, -1))
+	variance := ReduceAndKeep(Square(centred), ReduceMean, -1)
+	normed := Div(centred, Sqrt(AddScalar(variance, eps)))
+	return Add(Mul(normed, ExpandLeftToRank(gain, x.Rank())), ExpandLeftToRank(offset, x.Rank()))
+}
+
+// gelu is the exact GELU, x·Φ(x) = x·(1 + erf(x/√2))/2.
+func gelu(x *Node) *Node {
+	return withGradient([]*Node{x}, func(in []*Node) *Node { return activation.Gelu(in[0]) }, func(_, g *Node) []*Node {
+		cdf := MulScalar(AddScalar(Erf(MulScalar(x, 1/math.Sqrt2)), 1), 0.5)      // Φ(x)
+		pdf := MulScalar(Exp(MulScalar(Square(x), -0.5)), 1/math.Sqrt(2*math.Pi)) // φ(x)
+		return []*Node{Mul(g, Add(cdf, Mul(x, pdf)))}
+	})
+}
+
+// softmax over the last axis.
+func softmax(x *Node) *Node {
+	return withGradient([]*Node{x}, func(in []*Node) *Node { return Softmax(in[0], -1) }, softmaxBackward)
+}
+
+// softmaxBackward is dx = y⊙(g − Σ g⊙y) (a variable so that a test can break it).
+var softmaxBackward = func(y, g *Node) []*Node {
+	return []*Node{Mul(y, Sub(g, ReduceAndKeep(Mul(g, y), ReduceSum, -1)))}
+}
+
+// LogProbs is log(softmax(x)) over the last axis, computed from the (fused) softmax so that
+// no math.Exp runs on the pure-Go backend: with m = max x and p = softmax(x), the largest p is
+// 1/Σ exp(x − m), so log p = x − m + log(max p), and max p ≥ 1/K never underflows.
+func LogProbs(x *Node) *Node {
+	if plainOps {
+		return LogSoftmax(x, -1)
+	}
+	p := Softmax(StopGradient(x), -1)
+	forward := func(in []*Node) *Node {
+		shifted := Sub(in[0], StopGradient(ReduceAndKeep(in[0], ReduceMax, -1)))
+		return Add(shifted, StopGradient(Log(ReduceAndKeep(p, ReduceMax, -1))))
+	}
+	return withGradient([]*Node{x}, forward, func(_, g *Node) []*Node {
+		return []*Node{Sub(g, Mul(p, ReduceAndKeep(g, ReduceSum, -1)))}
+	})
+}

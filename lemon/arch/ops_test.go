@@ -1,0 +1,184 @@
+package arch
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/golemon/golemon/lemon/backend"
+	. "github.com/gomlx/gomlx/core/graph" //nolint:revive
+	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/model"
+)
+
+// gradTol bounds |fast − autodiff| / max(1, max|autodiff|) for the gradients of ops.go in float64.
+const gradTol = 1e-10
+
+// gradCase is a model, its inputs and a loss Σ R ⊙ LogProbs(logits) with fixed random R, so
+// that every operator of ops.go (LogProbs included) is on the gradient path.
+type gradCase struct {
+	name   string
+	cfg    Config
+	inputs []*tensors.Tensor
+	logits func(scope *model.Scope, in []*Node) *Node
+}
+
+func gradCases() []gradCase {
+	var cases []gradCase
+	for _, norm := range []NormPlacement{PreLN, PostLN} {
+		v := ViTConfig{Encoder: Encoder{Layers: 2, Width: 8, Heads: 2, HeadDim: 3, MLPDim: 12, Norm: norm,
+			LayerNormEps: 1e-6, DType: "float64"}, ImageSize: 4, Channels: 2, PatchSize: 2, NumClasses: 3}
+		rng := rand.New(rand.NewPCG(3, 4))
+		img := make([]float64, 3*4*4*2)
+		for i := range img {
+			img[i] = rng.NormFloat64()
+		}
+		cases = append(cases, gradCase{name: "vit-" + norm.String(), cfg: Config{Kind: KindViT, ViT: &v},
+			inputs: []*tensors.Tensor{tensors.FromFlatDataAndDimensions(img, 3, 4, 4, 2)},
+			logits: func(scope *model.Scope, in []*Node) *Node { return ViTLogits(scope, v, in[0]) }})
+		c := BERTConfig{Encoder: Encoder{Layers: 2, Width: 8, Heads: 2, HeadDim: 3, MLPDim: 16, Norm: norm,
+			LayerNormEps: 1e-12, DType: "float64"},
+			VocabSize: 11, MaxPositions: 9, TypeVocabSize: 2, EmbeddingLN: true, MLMTransform: true}
+		cases = append(cases, gradCase{name: "bert-" + norm.String(), cfg: Config{Kind: KindBERT, BERT: &c},
+			inputs: []*tensors.Tensor{
+				tensors.FromFlatDataAndDimensions([]int32{2, 5, 7, 9, 3, 0, 2, 4, 4, 10, 6, 3}, 2, 6),
+				tensors.FromFlatDataAndDimensions([]float64{1, 1, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1}, 2, 6),
+				tensors.FromFlatDataAndDimensions([]int32{1, 3, 0, 5}, 2, 2)},
+			logits: func(scope *model.Scope, in []*Node) *Node {
+				return BERTMLMLogits(scope, c, BERTInputs{TokenIDs: in[0], KeyMask: in[1]}, in[2])
+			}})
+	}
+	return cases
+}
+
+// lossAndGrads returns the loss and its gradient with respect to every variable of c, with
+// the operators of ops.go (plain = false) or autodiff of the decomposed formulas (plain = true).
+func lossAndGrads(t *testing.T, c gradCase, store *model.Store, plain bool) (float64, [][]float64) {
+	t.Helper()
+	plainOps = plain
+	defer func() { plainOps = false }()
+	vars := c.cfg.Vars()
+	exec := model.MustNewExec(backend.MustNew(), store, func(scope *model.Scope, in []*Node) []*Node {
+		logits := c.logits(scope, in)
+		weights := Iota(logits.Graph(), logits.Shape(), logits.Rank()-1)
+		weights = Cos(AddScalar(MulScalar(Add(weights, Iota(logits.Graph(), logits.Shape(), 0)), 1.7), 0.3))
+		loss := ReduceAllSum(Mul(weights, LogProbs(logits)))
+		nodes := make([]*Node, len(vars))
+		for i, v := range vars {
+			nodes[i] = store.GetVariable("/" + v.Path).NodeValue(loss.Graph())
+		}
+		return append([]*Node{loss}, Gradient(loss, nodes...)...)
+	})
+	args := make([]any, len(c.inputs))
+	for i, x := range c.inputs {
+		args[i] = x
+	}
+	out := exec.MustCall(args...)
+	grads := make([][]float64, len(vars))
+	for i := range vars {
+		grads[i] = tensors.MustCopyFlatData[float64](out[i+1])
+	}
+	return tensors.ToScalar[float64](out[0]), grads
+}
+
+// TestFastOpsGradients: the hand-derived gradients of ops.go equal autodiff's of the textbook
+// formulas, variable by variable, and a finite difference of the loss along a random
+// direction agrees with both (an independent check of the derivation).
+func TestFastOpsGradients(t *testing.T) {
+	for _, c := range gradCases() {
+		store, err := Init(c.cfg, 5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		randomiseNorms(store, c.cfg)
+		lossFast, fast := lossAndGrads(t, c, store, false)
+		lossPlain, plain := lossAndGrads(t, c, store, true)
+		if d := math.Abs(lossFast - lossPlain); d > gradTol*math.Max(1, math.Abs(lossPlain)) {
+			t.Errorf("%s: loss %.15g (fast) vs %.15g (autodiff)", c.name, lossFast, lossPlain)
+		}
+		for i, v := range c.cfg.Vars() {
+			scale := 1.0
+			for _, g := range plain[i] {
+				scale = math.Max(scale, math.Abs(g))
+			}
+			if d := maxAbsDiff(fast[i], plain[i]); d > gradTol*scale {
+				t.Errorf("%s %s: max |Δ grad| %.3g (scale %.3g)", c.name, v.Path, d, scale)
+			}
+		}
+		checkDirectional(t, c, store, fast)
+	}
+}
+
+// checkDirectional compares (L(w + h·u) − L(w − h·u)) / 2h with ∇L·u for a random unit u.
+func checkDirectional(t *testing.T, c gradCase, store *model.Store, grads [][]float64) {
+	t.Helper()
+	rng := rand.New(rand.NewPCG(7, 8))
+	vars := c.cfg.Vars()
+	base := make([][]float64, len(vars))
+	dir := make([][]float64, len(vars))
+	var want, norm float64
+	for i, v := range vars {
+		base[i] = tensors.MustCopyFlatData[float64](store.GetVariable("/" + v.Path).MustValue())
+		dir[i] = make([]float64, len(base[i]))
+		for j := range dir[i] {
+			dir[i][j] = rng.NormFloat64()
+			norm += dir[i][j] * dir[i][j]
+			want += dir[i][j] * grads[i][j]
+		}
+	}
+	norm = math.Sqrt(norm)
+	want /= norm
+	const h = 1e-5
+	loss := func(sign float64) float64 {
+		for i, v := range vars {
+			w := make([]float64, len(base[i]))
+			for j := range w {
+				w[j] = base[i][j] + sign*h*dir[i][j]/norm
+			}
+			store.GetVariable("/" + v.Path).MustSetValue(tensors.FromFlatDataAndDimensions(w, v.Shape...))
+		}
+		l, _ := lossAndGrads(t, c, store, false)
+		return l
+	}
+	got := (loss(1) - loss(-1)) / (2 * h)
+	if math.Abs(got-want) > 1e-6*math.Max(1, math.Abs(want)) {
+		t.Errorf("%s: directional derivative %.10g by finite difference, %.10g from the gradients", c.name, got, want)
+	}
+}
+
+// randomiseNorms gives LayerNorm gains and offsets random values, so that their gradients
+// (and the gain's role in dx) are exercised away from the 1/0 initialisation.
+func randomiseNorms(store *model.Store, cfg Config) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	for _, v := range cfg.Vars() {
+		if v.Init != InitOnes && v.Init != InitZeros {
+			continue
+		}
+		w := make([]float64, v.Size())
+		for j := range w {
+			w[j] = 1 + 0.3*rng.NormFloat64()
+		}
+		store.GetVariable("/" + v.Path).MustSetValue(tensors.FromFlatDataAndDimensions(w, v.Shape...))
+	}
+}
+
+// TestFastOpsNegativeControl: the comparison above catches a wrong gradient (a softmax
+// backward without its Σ g⊙y term).
+func TestFastOpsNegativeControl(t *testing.T) {
+	c := gradCases()[0]
+	store, _ := Init(c.cfg, 5)
+	_, plain := lossAndGrads(t, c, store, true)
+	broken := softmaxBackward
+	softmaxBackward = func(y, g *Node) []*Node { return []*Node{Mul(y, g)} }
+	defer func() { softmaxBackward = broken }()
+	_, fast := lossAndGrads(t, c, store, false)
+	worst := 0.0
+	for i := range plain {
+		worst = math.Max(worst, maxAbsDiff(fast[i], plain[i]))
+	}
+	if worst <= gradTol {
+		t.Fatalf("a broken softmax gradient went unnoticed (max |Δ| %.3g)", worst)
+	}
+	t.Log(fmt.Sprintf("broken softmax gradient: max |Δ| %.3g", worst))
+}
