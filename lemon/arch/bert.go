@@ -55,7 +55,7 @@ func (b *builder) mlmHead(cfg BERTConfig, x, positions *Node) *Node {
 	h := Gather(x, idx) // [B, M, D]
 	if cfg.MLMTransform {
 		h = b.linear(MLMTransform, h)
-		h = gelu(h)
+		h = gelu(h, b.training())
 		h = b.layerNorm(MLMLN, h)
 	}
 	logits := Einsum("bmd,vd->bmv", h, b.v(TokenEmbed))

@@ -46,6 +46,9 @@ func (b *builder) layerNorm(path string, x *Node) *Node {
 	return layerNormOp(x, b.v(Join(path, Gain)), b.v(Join(path, Offset)), b.enc.LayerNormEps)
 }
 
+// training reports whether the graph being built is a training graph.
+func (b *builder) training() bool { return b.scope.IsTraining(b.g) }
+
 // dropout is the identity unless the graph trains and the rate is positive.
 func (b *builder) dropout(x *Node) *Node {
 	return layers.DropoutStatic(b.scope, x, b.enc.Dropout)
@@ -60,22 +63,20 @@ func (b *builder) attention(block string, x, keyMask *Node) *Node {
 		return Reshape(b.linear(Join(block, p), x), batch, seq, heads, hd)
 	}
 	q, k, v := split(Query), split(Key), split(Value)
-	scores := Einsum("bqhk,bshk->bhqs", q, k)            // [B, H, T, T]
-	scores = MulScalar(scores, 1/math.Sqrt(float64(hd))) // 1/√K
+	var penalty *Node
 	if keyMask != nil {
 		// Padding keys get a large negative score: exp underflows to exactly 0.
-		penalty := MulScalar(OneMinus(ConvertDType(keyMask, x.DType())), -1e9)
-		scores = Add(scores, Reshape(penalty, batch, 1, 1, seq))
+		penalty = MulScalar(OneMinus(ConvertDType(keyMask, x.DType())), -1e9)
+		penalty = Reshape(penalty, batch, 1, 1, seq)
 	}
-	probs := softmax(scores)
-	ctx := Einsum("bhqs,bshk->bqhk", probs, v) // [B, T, H, K]
+	ctx := attend(q, k, v, penalty, 1/math.Sqrt(float64(hd))) // [B, T, H, K]
 	ctx = Reshape(ctx, batch, seq, heads*hd)
 	return b.linear(Join(block, AttnOutput), ctx)
 }
 
 // mlp is fc2(GELU(fc1(x))) with the exact (erf) GELU: [B, T, D] → [B, T, D].
 func (b *builder) mlp(block string, x *Node) *Node {
-	return b.linear(Join(block, FC2), gelu(b.linear(Join(block, FC1), x)))
+	return b.linear(Join(block, FC2), gelu(b.linear(Join(block, FC1), x), b.training()))
 }
 
 // encode runs every block (and the final LN for Pre-LN): x: [B, T, D] → [B, T, D].

@@ -12,8 +12,10 @@ package arch
 //
 //	linear     x·W + b          dx = g·Wᵀ (no copy), dW = xᵀ·g (one transpose, of the smaller operand)
 //	layerNorm  fused forward    dx = r·(ĝ − mean ĝ − x̂·mean(ĝ⊙x̂)), ĝ = g⊙γ, r = 1/√(var+ε)
-//	gelu       fused, exact     dx = g·(Φ(x) + x·φ(x))
+//	gelu       exact (erf)      dx = g·(Φ(x) + x·φ(x)), Φ(x) kept from the forward when training
 //	softmax    fused            dx = y⊙(g − Σ g⊙y)
+//	attend     softmax(q·kᵀ·s + penalty)·v in head-major layout, every product in a layout the
+//	           backend's kernels take as is (no hidden copies), the gradient written out
 //	LogProbs   via fused softmax dx = g − softmax(x)·Σ g
 //
 // The forward values are GoMLX's own (bit for bit the decomposed formula where no fused op
@@ -122,10 +124,21 @@ func layerNormDecomposed(x, gain, offset *Node, eps float64) *Node {
 	return Add(Mul(normed, ExpandLeftToRank(gain, x.Rank())), ExpandLeftToRank(offset, x.Rank()))
 }
 
-// gelu is the exact GELU, x·Φ(x) = x·(1 + erf(x/√2))/2.
-func gelu(x *Node) *Node {
-	return withGradient([]*Node{x}, func(in []*Node) *Node { return activation.Gelu(in[0]) }, func(_, g *Node) []*Node {
-		cdf := MulScalar(AddScalar(Erf(MulScalar(x, 1/math.Sqrt2)), 1), 0.5)      // Φ(x)
+// gelu is the exact GELU, x·Φ(x) = x·(1 + erf(x/√2))/2. A training graph computes Φ(x) once
+// and keeps it for the gradient (erf is the costly part); an evaluation graph runs the fused op.
+func gelu(x *Node, training bool) *Node {
+	var cdf *Node
+	forward := func(in []*Node) *Node {
+		if !training {
+			return activation.Gelu(in[0])
+		}
+		cdf = MulScalar(AddScalar(Erf(MulScalar(in[0], 1/math.Sqrt2)), 1), 0.5)
+		return Mul(in[0], cdf)
+	}
+	return withGradient([]*Node{x}, forward, func(_, g *Node) []*Node {
+		if cdf == nil {
+			cdf = MulScalar(AddScalar(Erf(MulScalar(x, 1/math.Sqrt2)), 1), 0.5)
+		}
 		pdf := MulScalar(Exp(MulScalar(Square(x), -0.5)), 1/math.Sqrt(2*math.Pi)) // φ(x)
 		return []*Node{Mul(g, Add(cdf, Mul(x, pdf)))}
 	})
@@ -139,6 +152,40 @@ func softmax(x *Node) *Node {
 // softmaxBackward is dx = y⊙(g − Σ g⊙y) (a variable so that a test can break it).
 var softmaxBackward = func(y, g *Node) []*Node {
 	return []*Node{Mul(y, Sub(g, ReduceAndKeep(Mul(g, y), ReduceSum, -1)))}
+}
+
+// attend is scaled dot-product attention: q, k, v [B, T, H, K], penalty [B, 1, 1, T] or nil
+// (added to the scores) → [B, T, H, K].
+func attend(q, k, v, penalty *Node, scale float64) *Node {
+	if plainOps {
+		scores := MulScalar(Einsum("bqhk,bshk->bhqs", q, k), scale) // [B, H, T, T]
+		if penalty != nil {
+			scores = Add(scores, penalty)
+		}
+		return Einsum("bhqs,bshk->bqhk", softmax(scores), v)
+	}
+	headMajor := func(x *Node) *Node { return TransposeAllAxes(x, 0, 2, 1, 3) } // [B,T,H,K] ↔ [B,H,T,K]
+	swapLast := func(x *Node) *Node { return TransposeAllAxes(x, 0, 1, 3, 2) }
+	batch := []int{0, 1}
+	var qh, kh, vh, probs *Node
+	forward := func(in []*Node) *Node {
+		qh, kh, vh = headMajor(in[0]), headMajor(in[1]), headMajor(in[2])
+		scores := MulScalar(DotGeneral(qh, []int{3}, batch, kh, []int{3}, batch), scale) // [B, H, T, S]
+		if penalty != nil {
+			scores = Add(scores, penalty)
+		}
+		probs = Softmax(scores, -1)
+		return headMajor(DotGeneral(probs, []int{3}, batch, vh, []int{2}, batch))
+	}
+	return withGradient([]*Node{q, k, v}, forward, func(_, g *Node) []*Node {
+		gh := headMajor(g)                                                      // [B, H, T, K]
+		dProbs := DotGeneral(gh, []int{3}, batch, vh, []int{3}, batch)          // [B, H, T, S]
+		dv := DotGeneral(swapLast(probs), []int{3}, batch, gh, []int{2}, batch) // [B, H, S, K]
+		dScores := MulScalar(softmaxBackward(probs, dProbs)[0], scale)
+		dq := DotGeneral(dScores, []int{3}, batch, kh, []int{2}, batch)           // [B, H, T, K]
+		dk := DotGeneral(swapLast(dScores), []int{3}, batch, qh, []int{2}, batch) // [B, H, S, K]
+		return []*Node{headMajor(dq), headMajor(dk), headMajor(dv)}
+	})
 }
 
 // LogProbs is log(softmax(x)) over the last axis, computed from the (fused) softmax so that

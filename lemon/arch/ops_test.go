@@ -1,7 +1,6 @@
 package arch
 
 import (
-	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -54,12 +53,13 @@ func gradCases() []gradCase {
 
 // lossAndGrads returns the loss and its gradient with respect to every variable of c, with
 // the operators of ops.go (plain = false) or autodiff of the decomposed formulas (plain = true).
-func lossAndGrads(t *testing.T, c gradCase, store *model.Store, plain bool) (float64, [][]float64) {
+func lossAndGrads(t *testing.T, c gradCase, store *model.Store, plain, training bool) (float64, [][]float64) {
 	t.Helper()
 	plainOps = plain
 	defer func() { plainOps = false }()
 	vars := c.cfg.Vars()
 	exec := model.MustNewExec(backend.MustNew(), store, func(scope *model.Scope, in []*Node) []*Node {
+		store.SetTraining(in[0].Graph(), training)
 		logits := c.logits(scope, in)
 		weights := Iota(logits.Graph(), logits.Shape(), logits.Rank()-1)
 		weights = Cos(AddScalar(MulScalar(Add(weights, Iota(logits.Graph(), logits.Shape(), 0)), 1.7), 0.3))
@@ -92,21 +92,25 @@ func TestFastOpsGradients(t *testing.T) {
 			t.Fatal(err)
 		}
 		randomiseNorms(store, c.cfg)
-		lossFast, fast := lossAndGrads(t, c, store, false)
-		lossPlain, plain := lossAndGrads(t, c, store, true)
-		if d := math.Abs(lossFast - lossPlain); d > gradTol*math.Max(1, math.Abs(lossPlain)) {
-			t.Errorf("%s: loss %.15g (fast) vs %.15g (autodiff)", c.name, lossFast, lossPlain)
-		}
-		for i, v := range c.cfg.Vars() {
-			scale := 1.0
-			for _, g := range plain[i] {
-				scale = math.Max(scale, math.Abs(g))
+		lossPlain, plain := lossAndGrads(t, c, store, true, false)
+		for _, training := range []bool{false, true} {
+			lossFast, fast := lossAndGrads(t, c, store, false, training)
+			if d := math.Abs(lossFast - lossPlain); d > gradTol*math.Max(1, math.Abs(lossPlain)) {
+				t.Errorf("%s (training %v): loss %.15g (fast) vs %.15g (autodiff)", c.name, training, lossFast, lossPlain)
 			}
-			if d := maxAbsDiff(fast[i], plain[i]); d > gradTol*scale {
-				t.Errorf("%s %s: max |Δ grad| %.3g (scale %.3g)", c.name, v.Path, d, scale)
+			for i, v := range c.cfg.Vars() {
+				scale := 1.0
+				for _, g := range plain[i] {
+					scale = math.Max(scale, math.Abs(g))
+				}
+				if d := maxAbsDiff(fast[i], plain[i]); d > gradTol*scale {
+					t.Errorf("%s (training %v) %s: max |Δ grad| %.3g (scale %.3g)", c.name, training, v.Path, d, scale)
+				}
+			}
+			if training {
+				checkDirectional(t, c, store, fast)
 			}
 		}
-		checkDirectional(t, c, store, fast)
 	}
 }
 
@@ -138,7 +142,7 @@ func checkDirectional(t *testing.T, c gradCase, store *model.Store, grads [][]fl
 			}
 			store.GetVariable("/" + v.Path).MustSetValue(tensors.FromFlatDataAndDimensions(w, v.Shape...))
 		}
-		l, _ := lossAndGrads(t, c, store, false)
+		l, _ := lossAndGrads(t, c, store, false, true)
 		return l
 	}
 	got := (loss(1) - loss(-1)) / (2 * h)
@@ -168,11 +172,11 @@ func randomiseNorms(store *model.Store, cfg Config) {
 func TestFastOpsNegativeControl(t *testing.T) {
 	c := gradCases()[0]
 	store, _ := Init(c.cfg, 5)
-	_, plain := lossAndGrads(t, c, store, true)
+	_, plain := lossAndGrads(t, c, store, true, false)
 	broken := softmaxBackward
 	softmaxBackward = func(y, g *Node) []*Node { return []*Node{Mul(y, g)} }
 	defer func() { softmaxBackward = broken }()
-	_, fast := lossAndGrads(t, c, store, false)
+	_, fast := lossAndGrads(t, c, store, false, false)
 	worst := 0.0
 	for i := range plain {
 		worst = math.Max(worst, maxAbsDiff(fast[i], plain[i]))
@@ -180,5 +184,5 @@ func TestFastOpsNegativeControl(t *testing.T) {
 	if worst <= gradTol {
 		t.Fatalf("a broken softmax gradient went unnoticed (max |Δ| %.3g)", worst)
 	}
-	t.Log(fmt.Sprintf("broken softmax gradient: max |Δ| %.3g", worst))
+	t.Logf("broken softmax gradient: max |Δ| %.3g", worst)
 }
