@@ -24,6 +24,8 @@ package arch
 import (
 	"math"
 
+	"github.com/gomlx/compute/shapes"
+
 	. "github.com/gomlx/gomlx/core/graph" //nolint:revive
 	"github.com/gomlx/gomlx/ml/layers/activation"
 	"github.com/gomlx/gomlx/ml/nn"
@@ -80,7 +82,7 @@ func linearOp(x, w, b *Node) *Node {
 		} else {
 			dw = TransposeAllAxes(DotGeneral(TransposeAllAxes(g2, 1, 0), []int{1}, nil, x2, []int{0}, nil), 1, 0)
 		}
-		return []*Node{Reshape(dx, x.Shape().Dimensions...), dw, ReduceSum(g2, 0)}
+		return []*Node{Reshape(dx, x.Shape().Dimensions...), dw, sumRows(g2)}
 	})
 }
 
@@ -99,12 +101,16 @@ func layerNormOp(x, gain, offset *Node, eps float64) *Node {
 		m1 := ReduceAndKeep(gh, ReduceMean, -1)
 		m2 := ReduceAndKeep(Mul(gh, xHat), ReduceMean, -1)
 		dx := Mul(Sub(Sub(gh, m1), Mul(xHat, m2)), rstd)
-		lead := make([]int, g.Rank()-1)
-		for i := range lead {
-			lead[i] = i
-		}
-		return []*Node{dx, ReduceSum(Mul(g, xHat), lead...), ReduceSum(g, lead...)}
+		d := x.Shape().Dim(-1)
+		return []*Node{dx, sumRows(Reshape(Mul(g, xHat), -1, d)), sumRows(Reshape(g, -1, d))}
 	})
+}
+
+// sumRows sums a matrix over its rows as a product with a row of ones, which the backend runs
+// on its matmul kernels (its generic reduction walks an index iterator): [N, O] → [O].
+func sumRows(x *Node) *Node {
+	ones := Ones(x.Graph(), shapes.Make(x.DType(), 1, x.Shape().Dim(0)))
+	return Reshape(DotGeneral(ones, []int{1}, nil, x, []int{0}, nil), x.Shape().Dim(1))
 }
 
 // normalise returns x̂ = (x − mean)/√(var + ε) and 1/√(var + ε) (kept axis) over the last axis.
