@@ -8,6 +8,10 @@
 //	GOMLX_BACKEND=xla:cpu       # XLA on CPU (needs the PJRT plugin installed)
 //	GOMLX_BACKEND=xla:cuda      # XLA on NVIDIA GPUs
 //
+// The pure-Go backend is fast only when built with GOEXPERIMENT=simd (its AVX-512/AVX2 kernels)
+// and, on CPUs where math.Exp's FMA path is penalised in such builds, run with
+// GODEBUG=cpu.fma=off; New says so once, in one line, when either is missing.
+//
 // Usage:
 //
 //	b, err := backend.New()
@@ -18,6 +22,7 @@ package backend
 import (
 	"fmt"
 	"os"
+	"strings"
 	"sync"
 
 	"github.com/gomlx/compute"
@@ -50,6 +55,10 @@ func New() (compute.Backend, error) {
 		shared, sharedErr = compute.NewWithConfig(cfg)
 		if sharedErr != nil {
 			sharedErr = fmt.Errorf("backend %q: %w (unset %s for the pure-Go backend)", cfg, sharedErr, compute.ConfigEnvVar)
+			return
+		}
+		if strings.HasPrefix(shared.Name(), "go") || strings.HasPrefix(cfg, "go") {
+			warnSlowPaths(os.Stderr)
 		}
 	})
 	return shared, sharedErr

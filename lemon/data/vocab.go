@@ -59,6 +59,9 @@ func newVocab(where string, tokens []string) (*Vocab, error) {
 	return v, nil
 }
 
+// NewVocab builds a vocabulary from tokens in id order (see LoadVocab for the checks).
+func NewVocab(tokens []string) (*Vocab, error) { return newVocab("NewVocab", tokens) }
+
 // isBracketed reports special-looking tokens such as [PAD], [MASK] and [unused12].
 func isBracketed(tok string) bool {
 	return len(tok) > 2 && tok[0] == '[' && tok[len(tok)-1] == ']'

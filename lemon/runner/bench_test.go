@@ -10,7 +10,6 @@ package runner
 // training runs to what the backend can do.
 
 import (
-	"math/rand/v2"
 	"os"
 	"strconv"
 	"strings"
@@ -18,7 +17,6 @@ import (
 
 	"github.com/golemon/golemon/lemon/arch"
 	"github.com/golemon/golemon/lemon/backend"
-	"github.com/golemon/golemon/lemon/data"
 	"github.com/golemon/golemon/lemon/schedule"
 	. "github.com/gomlx/gomlx/core/graph" //nolint:revive
 	"github.com/gomlx/gomlx/core/tensors"
@@ -61,59 +59,13 @@ func benchTrain(b *testing.B, preset string) {
 	b.ReportMetric(peakRSSMiB(), "peakRSS-MiB")
 }
 
-// benchTask builds a task on random data of the preset's shapes (no files needed).
+// benchTask is SyntheticTask with a 2,000-token vocabulary for BERT presets.
 func benchTask(b *testing.B, preset string) Task {
-	cfg, err := arch.Preset(preset)
-	if err != nil {
-		b.Fatal(err)
-	}
-	rng := rand.New(rand.NewPCG(1, 2))
-	if v := cfg.ViT; v != nil {
-		set := &data.ImageSet{N: 4 * benchBatch, Height: v.ImageSize, Width: v.ImageSize, Channels: v.Channels, NumClasses: v.NumClasses}
-		set.Pixels = make([]float32, set.N*set.ExampleSize())
-		set.Labels = make([]int32, set.N)
-		for i := range set.Pixels {
-			set.Pixels[i] = rng.Float32()
-		}
-		task, err := NewImageTask(preset, *v, set, set, benchBatch, 1)
-		if err != nil {
-			b.Fatal(err)
-		}
-		return task
-	}
-	c := *cfg.BERT
-	vocab := benchVocab(b, 2000)
-	c.VocabSize = vocab.Size()
-	stream := make([]int32, 40*c.MaxPositions*benchBatch/10)
-	for i := range stream {
-		stream[i] = int32(5 + rng.IntN(vocab.Size()-5))
-	}
-	seqs, err := data.Pack([][]int32{stream}, vocab, c.MaxPositions)
-	if err != nil {
-		b.Fatal(err)
-	}
-	task, err := NewMLMTask(preset, c, seqs, seqs, benchBatch, 1)
+	task, err := SyntheticTask(preset, benchBatch, 2000)
 	if err != nil {
 		b.Fatal(err)
 	}
 	return task
-}
-
-// benchVocab writes a vocabulary of n tokens (the 5 specials first) and loads it.
-func benchVocab(b *testing.B, n int) *data.Vocab {
-	lines := []string{"[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"}
-	for i := len(lines); i < n; i++ {
-		lines = append(lines, "tok"+strconv.Itoa(i))
-	}
-	path := b.TempDir() + "/vocab.txt"
-	if err := os.WriteFile(path, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
-		b.Fatal(err)
-	}
-	v, err := data.LoadVocab(path)
-	if err != nil {
-		b.Fatal(err)
-	}
-	return v
 }
 
 // BenchmarkMatMul times one [n, n]×[n, n] float32 product on the same backend.
