@@ -9,11 +9,11 @@ import (
 	"sync"
 )
 
-// NoSIMDFactor is how much slower a training step ran without GoMLX's vector kernels, measured
-// on vit-cpu-4-128 at batch 64 on a 2-core AVX-512 machine, both builds in one session
-// (go test ./lemon/runner -run '^$' -bench TrainStep/vit-cpu-4-128 with and without
+// noSIMDSlowdown is how much slower a training step ran without GoMLX's vector kernels:
+// vit-cpu-4-128 and bert-cpu-4-128 at batch 64 on a 2-core AVX-512 machine, both builds in one
+// session (README, Speed: go test ./lemon/runner -run '^$' -bench TrainStep with and without
 // GOEXPERIMENT=simd).
-const NoSIMDFactor = 3.4
+const noSIMDSlowdown = "2.3–2.9×"
 
 // BuildDescription says which kernels this build of the pure-Go backend runs, for logs.
 func BuildDescription() string {
@@ -25,6 +25,8 @@ func BuildDescription() string {
 	}
 	return "vector kernels: none (built without GOEXPERIMENT=simd)"
 }
+
+func isAMD64() bool { return runtime.GOARCH == "amd64" }
 
 // Threads is the number of CPU threads the pure-Go backend uses (go:parallelism=-1 uses all).
 func Threads() int { return runtime.GOMAXPROCS(0) }
@@ -43,8 +45,8 @@ var warnOnce sync.Once
 func warnSlowPaths(w io.Writer) {
 	warnOnce.Do(func() {
 		switch {
-		case !simdBuild && runtime.GOARCH == "amd64":
-			fmt.Fprintf(w, "lemon: built without GOEXPERIMENT=simd: GoMLX's pure-Go backend runs without its vector kernels, training about %.1f× slower (README: Speed)\n", NoSIMDFactor)
+		case !simdBuild && isAMD64():
+			fmt.Fprintf(w, "lemon: built without GOEXPERIMENT=simd: GoMLX's pure-Go backend runs without its vector kernels, training %s slower (README: Speed)\n", noSIMDSlowdown)
 		case simdBuild && vectorKernels() == "":
 			fmt.Fprintln(w, "lemon: this CPU has neither AVX-512 nor AVX2: GoMLX's pure-Go backend runs its scalar kernels")
 		}
