@@ -69,6 +69,12 @@ func run() error {
 	if f.in == "" || f.out == "" {
 		return fmt.Errorf("-in and -out are required")
 	}
+	if ckpt.Overlaps(f.in, f.out) {
+		return fmt.Errorf("-out %s is, holds or lies inside the source -in %s: choose another folder", f.out, f.in)
+	}
+	if err := ckpt.CheckReplace(f.out); err != nil {
+		return fmt.Errorf("-out: %w", err)
+	}
 	src, store, err := ckpt.Load(f.in)
 	if err != nil {
 		return err
@@ -95,17 +101,20 @@ func run() error {
 			return err
 		}
 	}
-	meta := map[string]any{"expanded_from": f.in, "method": method, "spec": spec.String(), "seed": f.seed}
-	if err := ckpt.Save(f.out, tgtCfg, tgt, meta); err != nil {
-		return err
-	}
-	fmt.Printf("wrote %s: %d → %d parameters\n", f.out, src.NumParams(), tgtCfg.NumParams())
-	diff, err := expand.Compare(src, store, tgtCfg, tgt, in)
+	diff, err := expand.Compare(src, store, tgtCfg, tgt, in) // before anything is written
 	if err != nil {
 		return err
 	}
 	exact, _ := plan.Exactness()
 	fmt.Printf("verify on %s: %v (plan: %s)\n", what, diff, exact)
+	if tol := expand.Tolerance(tgtCfg); exact == expand.Exact && !diff.Within(tol) {
+		return fmt.Errorf("verification failed: relative |Δ logits| %.3g exceeds the tolerance %.3g of a lossless plan; nothing written", diff.Rel(), tol)
+	}
+	meta := map[string]any{"expanded_from": f.in, "method": method, "spec": spec.String(), "seed": f.seed}
+	if err := ckpt.Save(f.out, tgtCfg, tgt, meta); err != nil {
+		return err
+	}
+	fmt.Printf("wrote %s: %d → %d parameters\n", f.out, src.NumParams(), tgtCfg.NumParams())
 	return nil
 }
 

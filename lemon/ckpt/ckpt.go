@@ -5,9 +5,10 @@
 //	weights/      a GoMLX checkpoint (JSON + binary) of every variable in the store,
 //	              optimizer state included, readable by GoMLX's gomlx_checkpoints tool
 //
-// Save writes into a temporary sibling directory and renames it into place, so a crash never
-// leaves a half-written checkpoint. Load validates the config and checks that every variable
-// the config implies is present with the right shape and dtype.
+// Save writes into a temporary sibling directory, syncs it and renames it into place, so a crash
+// never leaves a half-written checkpoint; it never replaces a folder that is not a checkpoint.
+// Load validates the config and checks that every variable the config implies is present with
+// the right shape and dtype, and that no weight is NaN or infinite.
 //
 //	if err := ckpt.Save("runs/vit/ckpt", cfg, store, meta); err != nil { … }
 //	cfg, store, err := ckpt.Load("runs/vit/ckpt")
@@ -33,16 +34,28 @@ const (
 	WeightsDir = "weights"
 )
 
-// Save writes cfg, meta (if not nil) and every variable of store to dir, atomically.
+// Save writes cfg, meta (if not nil) and every variable of store to dir, atomically and
+// durably (files and folders are synced before and after the rename). It refuses, before
+// writing anything, a dir that exists and is not a checkpoint (see CheckReplace) and weights
+// holding NaN or infinities; it replaces a previous checkpoint at dir, which stays at dir.old
+// until the new one is in place (Find picks it up after a crash in between).
 func Save(dir string, cfg arch.Config, store *model.Store, meta any) error {
+	dir = filepath.Clean(dir)
+	if err := CheckReplace(dir); err != nil {
+		return fmt.Errorf("ckpt.Save: %w", err)
+	}
+	if err := CheckFinite(cfg, store); err != nil {
+		return fmt.Errorf("ckpt.Save %s: %w", dir, err)
+	}
 	cfgJSON, err := cfg.MarshalIndent()
 	if err != nil {
 		return fmt.Errorf("ckpt.Save %s: %w", dir, err)
 	}
-	parent := filepath.Dir(filepath.Clean(dir))
+	parent := filepath.Dir(dir)
 	if err := os.MkdirAll(parent, 0o755); err != nil {
 		return fmt.Errorf("ckpt.Save %s: %w", dir, err)
 	}
+	removeStale(dir)
 	tmp, err := os.MkdirTemp(parent, filepath.Base(dir)+".tmp-*")
 	if err != nil {
 		return fmt.Errorf("ckpt.Save %s: %w", dir, err)
@@ -51,7 +64,13 @@ func Save(dir string, cfg arch.Config, store *model.Store, meta any) error {
 	if err := writeFiles(tmp, cfgJSON, store, meta); err != nil {
 		return fmt.Errorf("ckpt.Save %s: %w", dir, err)
 	}
-	return replaceDir(tmp, dir)
+	if err := syncTree(tmp); err != nil {
+		return fmt.Errorf("ckpt.Save %s: %w", dir, err)
+	}
+	if err := replaceDir(tmp, dir); err != nil {
+		return fmt.Errorf("ckpt.Save %s: %w", dir, err)
+	}
+	return nil
 }
 
 func writeFiles(tmp string, cfgJSON []byte, store *model.Store, meta any) error {
@@ -78,17 +97,28 @@ func writeFiles(tmp string, cfgJSON []byte, store *model.Store, meta any) error 
 	})
 }
 
-// replaceDir moves tmp to dir, replacing any previous checkpoint there.
+// oldSuffix names the previous checkpoint while a new one is moved into place.
+const oldSuffix = ".old"
+
+// replaceDir moves tmp to dir. A previous checkpoint at dir is first renamed to dir.old and
+// deleted only once tmp is in place; when dir is missing, dir.old (from an interrupted
+// replace) is the only good copy and is kept until then too.
 func replaceDir(tmp, dir string) error {
-	old := dir + ".old"
-	_ = os.RemoveAll(old)
+	old := dir + oldSuffix
+	parent := filepath.Dir(dir)
 	if _, err := os.Stat(dir); err == nil {
+		if err := os.RemoveAll(old); err != nil {
+			return err
+		}
 		if err := os.Rename(dir, old); err != nil {
-			return fmt.Errorf("ckpt.Save %s: %w", dir, err)
+			return err
 		}
 	}
 	if err := os.Rename(tmp, dir); err != nil {
-		return fmt.Errorf("ckpt.Save %s: %w", dir, err)
+		return err
+	}
+	if err := syncPath(parent); err != nil {
+		return err
 	}
 	return os.RemoveAll(old)
 }
@@ -113,6 +143,9 @@ func Load(dir string) (arch.Config, *model.Store, error) {
 		return arch.Config{}, nil, fmt.Errorf("ckpt.Load %s: reading weights: %w", dir, err)
 	}
 	if err := CheckVariables(cfg, store); err != nil {
+		return arch.Config{}, nil, fmt.Errorf("ckpt.Load %s: %w", dir, err)
+	}
+	if err := CheckFinite(cfg, store); err != nil {
 		return arch.Config{}, nil, fmt.Errorf("ckpt.Load %s: %w", dir, err)
 	}
 	// GoMLX checkpoints do not record which variables train: only the model's do.

@@ -120,6 +120,20 @@ type Diff struct {
 // Rel is MaxAbs relative to the largest source logit.
 func (d Diff) Rel() float64 { return d.MaxAbs / max(d.MaxRef, math.SmallestNonzeroFloat64) }
 
+// Tolerance is the largest relative |Δ logits| (Diff.Rel) a lossless expansion to tgt may show
+// from rounding alone: 1e-9 in float64; in float32 1e-4, growing with √(width/1024) beyond a
+// width of 1,024, since each logit sums over more rounded products (width 100,000 measured
+// 1.96e-4 against a tolerance of 9.9e-4).
+func Tolerance(tgt arch.Config) float64 {
+	if arch.DTypeOf(tgt.Enc()) == dtypes.Float64 {
+		return 1e-9
+	}
+	return 1e-4 * math.Max(1, math.Sqrt(float64(tgt.Enc().Width)/1024))
+}
+
+// Within reports whether d is within tol (a NaN difference never is).
+func (d Diff) Within(tol float64) bool { return d.Rel() <= tol && !math.IsNaN(d.MaxAbs) }
+
 // String is e.g. "max |Δ logits| 3.1e-16 (rel 2.0e-15) at mlm[17]: got 0.12, want 0.12".
 func (d Diff) String() string {
 	return fmt.Sprintf("max |Δ logits| %.3g (rel %.3g) at %s[%d]: got %.17g, want %.17g", d.MaxAbs, d.Rel(), d.Head, d.Index, d.Got, d.Want)

@@ -141,13 +141,17 @@ func writeLog(path string, rows []Row) error {
 	return os.Rename(tmp, path)
 }
 
-// maybeResume replaces the store and counters with those of OutDir/ckpt when asked to.
+// maybeResume replaces the store and counters with those of OutDir/ckpt (or of ckpt.old,
+// which an interrupted save leaves as the newest complete checkpoint) when asked to.
 func (r *run) maybeResume() error {
 	if !r.opts.Resume {
 		return nil
 	}
-	dir := CheckpointDir(r.opts.OutDir)
-	if _, err := os.Stat(dir); os.IsNotExist(err) {
+	dir := ckpt.Find(CheckpointDir(r.opts.OutDir)) // ckpt, or ckpt.old after a crash mid-save
+	if dir == "" {
+		if _, err := os.Stat(CheckpointDir(r.opts.OutDir)); err == nil {
+			return fmt.Errorf("runner: resume: %s is not a complete checkpoint", CheckpointDir(r.opts.OutDir))
+		}
 		return nil // nothing to resume: a fresh run
 	}
 	cfg, store, err := ckpt.Load(dir)
