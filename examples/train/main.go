@@ -43,7 +43,8 @@ func run() error {
 		evalEvery = flag.Int("eval-every", 100, "evaluate, log and checkpoint every N steps")
 		seed      = flag.Uint64("seed", 1, "seed for initialisation, data order, masking and dropout")
 		out       = flag.String("out", "", "output directory for log.csv and ckpt/ (required)")
-		resume    = flag.Bool("resume", false, "continue from -out/ckpt if it exists")
+		resume    = flag.Bool("resume", false, "continue from -out/ckpt if it exists (refused if the run differs: data, batch, schedule, weight decay)")
+		changed   = flag.Bool("resume-changed", false, "with -resume: continue even if the run differs from the checkpoint's (not exact)")
 		progress  = flag.Bool("progress", true, "show a progress bar")
 	)
 	flag.Parse()
@@ -76,7 +77,7 @@ func run() error {
 	sched := schedule.WarmupCosine{Peak: *lr, Warmup: w, Total: *steps, Floor: *lr / 100}
 	fmt.Printf("%s on %s: %d parameters, %s\n", task.Name(), backend.Describe(b), task.Config().NumParams(), sched)
 	res, err := runner.Run(b, task, store, runner.Options{Steps: *steps, EvalEvery: *evalEvery, Schedule: sched,
-		WeightDecay: *wd, OutDir: *out, Resume: *resume, Progress: *progress})
+		WeightDecay: *wd, OutDir: *out, Resume: *resume, ResumeChanged: *changed, Progress: *progress})
 	if err != nil {
 		return err
 	}

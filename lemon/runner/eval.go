@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/golemon/golemon/lemon/ckpt"
@@ -41,9 +42,40 @@ func (r Row) CSV() string {
 // position, and every log row so far (so that a resumed run rewrites an identical log).
 type Meta struct {
 	Task string          `json:"task"`
-	Row  Row             `json:"row"` // counters as of the checkpoint (losses unused)
+	Run  *RunID          `json:"run,omitempty"` // what makes a resumed run the same run`
+	Row  Row             `json:"row"`           // counters as of the checkpoint (losses unused)
 	Data json.RawMessage `json:"data"`
 	Rows []Row           `json:"rows"`
+}
+
+// RunID is what a resumed run must share with the checkpoint's for the resume to continue the
+// same run: the task (model and data), the batch, the learning-rate schedule (its end point
+// included) and the weight decay.
+type RunID struct {
+	Task        string  `json:"task"`
+	Batch       int64   `json:"batch"`
+	Schedule    string  `json:"schedule"`
+	WeightDecay float64 `json:"weight_decay"`
+}
+
+func (r *run) identity() *RunID {
+	examples, _, _ := r.task.StepCost()
+	return &RunID{Task: r.task.Name(), Batch: examples, Schedule: fmt.Sprint(r.opts.Schedule), WeightDecay: r.opts.WeightDecay}
+}
+
+// differences lists, in words, how id differs from the checkpoint's want.
+func (id RunID) differences(want RunID) []string {
+	var d []string
+	add := func(what string, got, was any) {
+		if got != was {
+			d = append(d, fmt.Sprintf("%s %v (checkpoint: %v)", what, got, was))
+		}
+	}
+	add("task", id.Task, want.Task)
+	add("batch", id.Batch, want.Batch)
+	add("schedule", id.Schedule, want.Schedule)
+	add("weight decay", id.WeightDecay, want.WeightDecay)
+	return d
 }
 
 // jsonRow and friends let NaN (no training loss yet) survive JSON.
@@ -123,7 +155,7 @@ func (r *run) save() error {
 	if err != nil {
 		return fmt.Errorf("runner: data state: %w", err)
 	}
-	r.meta.Task, r.meta.Data = r.task.Name(), state
+	r.meta.Task, r.meta.Data, r.meta.Run = r.task.Name(), state, r.identity()
 	return ckpt.Save(CheckpointDir(r.opts.OutDir), r.task.Config(), r.store, r.meta)
 }
 
@@ -165,6 +197,12 @@ func (r *run) maybeResume() error {
 	}
 	if err := ckpt.ReadMeta(dir, &r.meta); err != nil {
 		return fmt.Errorf("runner: resume: %w", err)
+	}
+	if was := r.meta.Run; was != nil && !r.opts.ResumeChanged {
+		if d := r.identity().differences(*was); len(d) > 0 {
+			return fmt.Errorf("runner: resume: %s was another run: this one has %s; resuming would not continue it exactly (Options.ResumeChanged, train -resume-changed, continues anyway)",
+				dir, strings.Join(d, ", "))
+		}
 	}
 	if err := r.task.RestoreDataState(r.meta.Data); err != nil {
 		return fmt.Errorf("runner: resume: %w", err)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"iter"
+	"math"
 	"os"
 	"path/filepath"
 	"sync/atomic"
@@ -30,8 +31,11 @@ type Options struct {
 	WeightDecay float64           // AdamW decoupled weight decay (matrices only, see package optim)
 	OutDir      string            // where log.csv and ckpt/ go; "" keeps nothing on disk
 	Resume      bool              // continue from OutDir/ckpt when it exists
-	Progress    bool              // show GoMLX's progress bar
-	Out         io.Writer         // one line per evaluation; nil means os.Stdout
+	// ResumeChanged lets Resume continue a checkpoint of another run (task, batch, schedule or
+	// weight decay differ); without it such a resume is refused, since it would not be exact.
+	ResumeChanged bool
+	Progress      bool      // show GoMLX's progress bar
+	Out           io.Writer // one line per evaluation; nil means os.Stdout
 	// StallTimeout aborts the run with an error when no step or evaluation finishes for this
 	// long (0 means DefaultStallTimeout). GoMLX's pure-Go backend has been seen to hang at 0%
 	// CPU on small machines; this turns a silent hang into an error.
@@ -55,8 +59,30 @@ func (o Options) validate() error {
 	if o.Resume && o.OutDir == "" {
 		errs = append(errs, errors.New("resume needs an output directory"))
 	}
+	if !(o.WeightDecay >= 0) || math.IsInf(o.WeightDecay, 0) {
+		errs = append(errs, fmt.Errorf("weight decay must be finite and ≥ 0, got %g", o.WeightDecay))
+	}
+	if o.Schedule != nil {
+		errs = append(errs, checkSchedule(o.Schedule, o.Steps)...)
+	}
 	if len(errs) > 0 {
 		return fmt.Errorf("runner: invalid options: %w", errors.Join(errs...))
+	}
+	return nil
+}
+
+// checkSchedule runs the schedule's own Validate, if it has one, and checks that it gives a
+// finite, non-negative learning rate at every step.
+func checkSchedule(s schedule.Schedule, steps int) []error {
+	if v, ok := s.(interface{ Validate() error }); ok {
+		if err := v.Validate(); err != nil {
+			return []error{err}
+		}
+	}
+	for step := range steps {
+		if lr := s.At(step); !(lr >= 0) || math.IsInf(lr, 0) {
+			return []error{fmt.Errorf("schedule %v gives learning rate %g at step %d: want finite and ≥ 0", s, lr, step)}
+		}
 	}
 	return nil
 }

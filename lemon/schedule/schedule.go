@@ -60,7 +60,7 @@ func (s WarmupCosine) String() string {
 
 // Validate reports impossible settings.
 func (s WarmupCosine) Validate() error {
-	if s.Peak <= 0 || s.Warmup < 0 || s.Total <= 0 || s.Floor < 0 || s.Floor > s.Peak || s.Warmup > s.Total {
+	if !(s.Peak > 0) || math.IsInf(s.Peak, 0) || s.Warmup < 0 || s.Total <= 0 || !(s.Floor >= 0) || s.Floor > s.Peak || s.Warmup > s.Total {
 		return fmt.Errorf("schedule: invalid %s: want peak > 0, 0 ≤ warmup ≤ total, 0 ≤ floor ≤ peak", s)
 	}
 	return nil
