@@ -69,6 +69,9 @@ func run() error {
 	if f.in == "" || f.out == "" {
 		return fmt.Errorf("-in and -out are required")
 	}
+	if f.batch < 1 {
+		return fmt.Errorf("-batch must be ≥ 1 (verification inputs), got %d", f.batch)
+	}
 	if ckpt.Overlaps(f.in, f.out) {
 		return fmt.Errorf("-out %s is, holds or lies inside the source -in %s: choose another folder", f.out, f.in)
 	}

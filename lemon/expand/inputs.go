@@ -10,6 +10,9 @@ import (
 
 // ImageInputs takes the first n images of set (real data) as verification inputs for a ViT.
 func ImageInputs(v arch.ViTConfig, set *data.ImageSet, n int) (Inputs, error) {
+	if n < 1 || set.N < 1 {
+		return Inputs{}, fmt.Errorf("expand: ImageInputs needs n ≥ 1 and a non-empty set, got n = %d, %d images", n, set.N)
+	}
 	if set.Height != v.ImageSize || set.Width != v.ImageSize || set.Channels != v.Channels {
 		return Inputs{}, fmt.Errorf("expand: images are %d×%d×%d; the model wants %d×%d×%d",
 			set.Height, set.Width, set.Channels, v.ImageSize, v.ImageSize, v.Channels)
@@ -25,6 +28,9 @@ func ImageInputs(v arch.ViTConfig, set *data.ImageSet, n int) (Inputs, error) {
 // SequenceInputs takes the first n packed sequences (real text, segment 0) as verification
 // inputs for a BERT whose vocabulary they use.
 func SequenceInputs(b arch.BERTConfig, seqs *data.Sequences, n int) (Inputs, error) {
+	if n < 1 || seqs.Len() < 1 {
+		return Inputs{}, fmt.Errorf("expand: SequenceInputs needs n ≥ 1 and at least one sequence, got n = %d, %d sequences", n, seqs.Len())
+	}
 	if seqs.Vocab.Size() != b.VocabSize {
 		return Inputs{}, fmt.Errorf("expand: the sequences' vocabulary has %d tokens, the model %d", seqs.Vocab.Size(), b.VocabSize)
 	}

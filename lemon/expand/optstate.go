@@ -38,6 +38,9 @@ import (
 // over the random split) is used, and v/n_o² underestimates E[g*²]. New residue channels,
 // new Q head dims, Zero's and AKI's new units and every new block get fresh (absent) state.
 func (p *Plan) ApplyOptimizerState(src, dst *model.Store) error {
+	if src.GetVariable(optim.Scope+"/"+optim.StepVar) == nil {
+		return fmt.Errorf("expand.ApplyOptimizerState: the source holds no optimizer state (no %s/%s): only checkpoints of training runs have it", optim.Scope, optim.StepVar)
+	}
 	type moment struct {
 		path  string
 		value *tensors.Tensor

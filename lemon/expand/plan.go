@@ -3,6 +3,7 @@ package expand
 import (
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 
@@ -72,8 +73,8 @@ func NewPlan(src arch.Config, spec Spec, method Method, opts Options) (*Plan, er
 		return nil, fmt.Errorf("expand.NewPlan: source: %w", err)
 	}
 	z, problems := checkSizes(src, spec, method)
-	if opts.Noise < 0 || (opts.Noise > 0 && method != HyperClone) {
-		problems = append(problems, fmt.Sprintf("noise %g: only hyperclone takes paired noise, and it must be ≥ 0", opts.Noise))
+	if !(opts.Noise >= 0) || math.IsInf(opts.Noise, 0) || (opts.Noise > 0 && method != HyperClone) {
+		problems = append(problems, fmt.Sprintf("noise %g: only hyperclone takes paired noise, and it must be finite and ≥ 0", opts.Noise))
 	}
 	if len(problems) > 0 {
 		return nil, fmt.Errorf("expand.NewPlan: cannot expand %s with %s: %s", describe(src.Enc()), method, strings.Join(problems, "; "))

@@ -1,0 +1,41 @@
+package expand
+
+import (
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/golemon/golemon/lemon/arch"
+	"github.com/golemon/golemon/lemon/data"
+)
+
+// TestBadRequestsFailClearly: a non-finite noise, empty verification batches and optimizer
+// state asked of a source without any are one clear error each.
+func TestBadRequestsFailClearly(t *testing.T) {
+	v := arch.ViTConfig{Encoder: arch.Encoder{Layers: 1, Width: 8, Heads: 2, HeadDim: 4, MLPDim: 16,
+		Norm: arch.PreLN, LayerNormEps: 1e-6, DType: "float32"}, ImageSize: 8, Channels: 1, PatchSize: 4, NumClasses: 3}
+	src := arch.Config{Kind: arch.KindViT, ViT: &v}
+	for _, noise := range []float64{math.NaN(), math.Inf(1), -1} {
+		if _, err := NewPlan(src, Spec{Width: 16}, HyperClone, Options{Noise: noise}); err == nil || !strings.Contains(err.Error(), "noise") {
+			t.Errorf("noise %g: %v, want an error naming the noise", noise, err)
+		}
+	}
+	set := &data.ImageSet{N: 2, Height: 8, Width: 8, Channels: 1, NumClasses: 3, Pixels: make([]float32, 128), Labels: []int32{0, 1}}
+	for _, n := range []int{0, -5} {
+		if _, err := ImageInputs(v, set, n); err == nil || !strings.Contains(err.Error(), "n ≥ 1") {
+			t.Errorf("ImageInputs(n = %d): %v", n, err)
+		}
+	}
+	plan, err := NewPlan(src, Spec{Width: 16}, LEMON, Options{Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	store, _ := arch.Init(src, 1) // a fresh model: no optimizer state
+	tgt, _, err := plan.Apply(store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := plan.ApplyOptimizerState(store, tgt); err == nil || !strings.Contains(err.Error(), "no optimizer state") {
+		t.Errorf("ApplyOptimizerState without state: %v", err)
+	}
+}
