@@ -3,6 +3,9 @@ package runner
 import (
 	"strings"
 	"testing"
+
+	"github.com/golemon/golemon/lemon/arch"
+	"github.com/golemon/golemon/lemon/data"
 )
 
 // TestSyntheticTaskBadInput: impossible benchmark requests are one clear error each.
@@ -26,5 +29,34 @@ func TestSyntheticTaskBadInput(t *testing.T) {
 	}
 	if got := task.Config().BERT.VocabSize; got != 50 {
 		t.Errorf("synthetic BERT vocabulary %d, want 50", got)
+	}
+}
+
+// TestImageTaskChecksBothSplits: the test split is checked as the training split is (image
+// size, labels within the classes, not empty), before any batch is built.
+func TestImageTaskChecksBothSplits(t *testing.T) {
+	cfg, _ := arch.ViTPreset("vit-cpu-2-32")
+	good := func(n, side int) *data.ImageSet {
+		s := &data.ImageSet{N: n, Height: side, Width: side, Channels: 1, NumClasses: 10,
+			Pixels: make([]float32, n*side*side), Labels: make([]int32, n)}
+		return s
+	}
+	badLabel := good(4, 28)
+	badLabel.Labels[2] = 12
+	negLabel := good(4, 28)
+	negLabel.Labels[0] = -1
+	for _, c := range []struct {
+		name        string
+		train, test *data.ImageSet
+		want        string
+	}{
+		{"test label out of range", good(8, 28), badLabel, "test label 12 of image 2"},
+		{"negative training label", negLabel, good(8, 28), "training label -1"},
+		{"32×32 test images", good(8, 28), good(4, 32), "test images are 32×32×1"},
+		{"empty test split", good(8, 28), good(0, 28), "test split has 0 images"},
+	} {
+		if _, err := NewImageTask("x", cfg, c.train, c.test, 4, 1); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v, want an error containing %q", c.name, err, c.want)
+		}
 	}
 }

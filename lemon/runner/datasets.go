@@ -2,6 +2,7 @@ package runner
 
 import (
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 
@@ -36,6 +37,9 @@ func LoadImages(dataset, dataDir string) (train, test *data.ImageSet, err error)
 		return nil, nil, err
 	}
 	mean, std := train.MeanStd()
+	if !(std > 0) || math.IsInf(float64(std), 0) {
+		return nil, nil, fmt.Errorf("runner: %s training images have pixel standard deviation %g (all pixels equal, or not finite): nothing to learn from", dataset, std)
+	}
 	train.Standardize(mean, std)
 	test.Standardize(mean, std)
 	return train, test, nil

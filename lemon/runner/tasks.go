@@ -26,12 +26,13 @@ func NewImageTask(name string, cfg arch.ViTConfig, train, val *data.ImageSet, ba
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	if train.Height != cfg.ImageSize || train.Width != cfg.ImageSize || train.Channels != cfg.Channels {
-		return nil, fmt.Errorf("runner: images are %d×%d×%d but the ViT config wants %d×%d×%d",
-			train.Height, train.Width, train.Channels, cfg.ImageSize, cfg.ImageSize, cfg.Channels)
-	}
-	if train.NumClasses > cfg.NumClasses {
-		return nil, fmt.Errorf("runner: data has %d classes, ViT num_classes is %d", train.NumClasses, cfg.NumClasses)
+	for _, s := range []struct {
+		split string
+		set   *data.ImageSet
+	}{{"training", train}, {"test", val}} {
+		if err := checkImages(s.split, s.set, cfg); err != nil {
+			return nil, err
+		}
 	}
 	b, err := data.NewImageBatcher(train, batchSize, seed, true)
 	if err != nil {
@@ -40,6 +41,27 @@ func NewImageTask(name string, cfg arch.ViTConfig, train, val *data.ImageSet, ba
 	t := &ImageTask{Cfg: cfg, Train: train, Val: val, batcher: b, batchSize: batchSize, label: name}
 	t.val = imageBatches(val, min(256, val.N))
 	return t, nil
+}
+
+// checkImages checks that one split fits the ViT: its image size, at least one image, and
+// labels within the config's classes (the first bad one is named).
+func checkImages(split string, set *data.ImageSet, cfg arch.ViTConfig) error {
+	if set.Height != cfg.ImageSize || set.Width != cfg.ImageSize || set.Channels != cfg.Channels {
+		return fmt.Errorf("runner: %s images are %d×%d×%d but the ViT config wants %d×%d×%d",
+			split, set.Height, set.Width, set.Channels, cfg.ImageSize, cfg.ImageSize, cfg.Channels)
+	}
+	if set.N < 1 || len(set.Labels) != set.N {
+		return fmt.Errorf("runner: %s split has %d images and %d labels: want at least one, one label each", split, set.N, len(set.Labels))
+	}
+	if set.NumClasses > cfg.NumClasses {
+		return fmt.Errorf("runner: %s data has %d classes, ViT num_classes is %d", split, set.NumClasses, cfg.NumClasses)
+	}
+	for i, l := range set.Labels {
+		if l < 0 || int(l) >= cfg.NumClasses {
+			return fmt.Errorf("runner: %s label %d of image %d is outside the %d classes", split, l, i, cfg.NumClasses)
+		}
+	}
+	return nil
 }
 
 // imageBatches cuts set into batches in file order; the last one may be smaller, so that
