@@ -59,6 +59,9 @@ func newVocab(where string, tokens []string) (*Vocab, error) {
 	return v, nil
 }
 
+// NumOrdinary is the number of tokens that are not bracketed specials like [PAD] or [unused7].
+func (v *Vocab) NumOrdinary() int { return len(v.normal) }
+
 // NewVocab builds a vocabulary from tokens in id order (see LoadVocab for the checks).
 func NewVocab(tokens []string) (*Vocab, error) { return newVocab("NewVocab", tokens) }
 

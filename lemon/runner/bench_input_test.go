@@ -60,3 +60,23 @@ func TestImageTaskChecksBothSplits(t *testing.T) {
 		}
 	}
 }
+
+// TestCorpusMinCountBounds: a min count below 1, or one that leaves almost no vocabulary, is
+// refused with the number of tokens it keeps (needs the corpus of scripts/fetch_data.sh).
+func TestCorpusMinCountBounds(t *testing.T) {
+	dir, err := data.DefaultDir()
+	if err != nil {
+		t.Skip(err)
+	}
+	if _, err := data.LoadWordPiece(dir + "/vocab/tokenizer.json"); err != nil {
+		t.Skipf("no WordPiece vocabulary (scripts/fetch_data.sh): %v", err)
+	}
+	for _, c := range []struct {
+		minCount int
+		want     string
+	}{{0, "min count must be ≥ 1"}, {1_000_000_000, "keeps 0 WordPiece tokens"}} {
+		if _, err := LoadMLMCorpus(dir, 64, c.minCount); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("min count %d: %v, want an error containing %q", c.minCount, err, c.want)
+		}
+	}
+}

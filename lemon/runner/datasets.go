@@ -45,6 +45,11 @@ func LoadImages(dataset, dataDir string) (train, test *data.ImageSet, err error)
 	return train, test, nil
 }
 
+// MinCorpusVocab is the fewest ordinary (non-special) tokens LoadMLMCorpus accepts after the
+// min-count cut: a masked LM over fewer words measures little about context (at 0 it would
+// only "predict" [UNK], with accuracy 1).
+const MinCorpusVocab = 100
+
 // Corpus is the masked-LM data: packed training and validation sequences over a compact
 // WordPiece vocabulary, and the unigram baseline a model must beat.
 type Corpus struct {
@@ -61,6 +66,9 @@ type Corpus struct {
 // dataDir/vocab/tokenizer.json, keeps the tokens seen at least minCount times in training
 // (data.Vocab.Restrict), and packs sequences of seqLen tokens. Validation holds whole documents.
 func LoadMLMCorpus(dataDir string, seqLen, minCount int) (*Corpus, error) {
+	if minCount < 1 {
+		return nil, fmt.Errorf("runner: min count must be ≥ 1, got %d", minCount)
+	}
 	tokPath := filepath.Join(dataDir, "vocab", "tokenizer.json")
 	wp, err := data.LoadWordPiece(tokPath)
 	if err != nil {
@@ -76,6 +84,9 @@ func LoadMLMCorpus(dataDir string, seqLen, minCount int) (*Corpus, error) {
 	}
 	trainIDs, valIDs := wp.EncodeDocuments(trainDocs), wp.EncodeDocuments(valDocs)
 	vocab, remap := wp.Vocab().Restrict(trainIDs, minCount)
+	if n := vocab.NumOrdinary(); n < MinCorpusVocab {
+		return nil, fmt.Errorf("runner: min count %d keeps %d WordPiece tokens of the training text (want ≥ %d): lower it", minCount, n, MinCorpusVocab)
+	}
 	trainIDs, valIDs = remap.Apply(trainIDs), remap.Apply(valIDs)
 	c := &Corpus{Vocab: vocab, Documents: [2]int{len(trainDocs), len(valDocs)},
 		UnigramEntropy: data.UnigramEntropy(trainIDs, valIDs, vocab.Size())}
