@@ -62,6 +62,9 @@ func Run(b compute.Backend, s Study, opts Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
+	if rep.Source == nil && len(rep.Records) == 0 {
+		return nil, fmt.Errorf("study: no finished runs in %s: nothing to report (train the matrix first); nothing written", opts.Out)
+	}
 	return rep, rep.Write(opts.Out)
 }
 
