@@ -12,6 +12,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"math"
 	"os"
 	"strings"
 
@@ -47,6 +48,11 @@ func run(args []string) error {
 		fs.Usage()
 		return errors.New("need -out and at least one log")
 	}
+	for name, v := range map[string]float64{"-width": *width, "-height": *height} {
+		if !(v > 0 && v <= maxInches) {
+			return fmt.Errorf("%s %g: want inches in (0, %d]", name, v, maxInches)
+		}
+	}
 	x, err := plotting.ParseColumn(*xName)
 	if err != nil {
 		return err
@@ -73,7 +79,12 @@ func run(args []string) error {
 	return nil
 }
 
-// readSeries reads each name=path argument and extracts its (x, y) series.
+// maxInches bounds -width and -height: a figure beyond it would need gigabytes to render.
+const maxInches = 100
+
+// readSeries reads each name=path argument and extracts its (x, y) series. A value that is
+// infinite (a diverged run) and a series of fewer than two points (nothing to draw a curve
+// through) are errors naming the log, rather than a silently thinner or blank figure.
 func readSeries(args []string, x, y plotting.Column) ([]plotting.Series, error) {
 	series := make([]plotting.Series, len(args))
 	for i, arg := range args {
@@ -88,7 +99,17 @@ func readSeries(args []string, x, y plotting.Column) ([]plotting.Series, error) 
 		if named {
 			l.Name = name
 		}
+		for _, c := range []plotting.Column{x, y} {
+			for row, v := range l.Column(c) {
+				if math.IsInf(v, 0) {
+					return nil, fmt.Errorf("%s: %s is %v in row %d (a diverged run?); not plotting it", path, c, v, row+1)
+				}
+			}
+		}
 		series[i] = l.Series(x, y)
+		if n := len(series[i].X); n < 2 {
+			return nil, fmt.Errorf("%s: %d point(s) with both %s and %s: a curve needs at least 2", path, n, x, y)
+		}
 	}
 	return series, nil
 }
