@@ -37,6 +37,7 @@ type flags struct {
 	optState                             bool
 	data, dataset                        string
 	batch, seqLen, minCount              int
+	maxParams                            float64
 }
 
 func parseFlags() flags {
@@ -58,6 +59,7 @@ func parseFlags() flags {
 	flag.StringVar(&f.data, "data", "", "data directory for verification inputs (default: seeded random inputs)")
 	flag.StringVar(&f.dataset, "dataset", runner.FashionMNIST, "ViT verification images: mnist or fashion-mnist")
 	flag.IntVar(&f.batch, "batch", 8, "verification batch size")
+	flag.Float64Var(&f.maxParams, "max-params", expand.DefaultMaxParams, "refuse targets with more parameters (checked before anything is allocated)")
 	flag.IntVar(&f.seqLen, "seqlen", 64, "BERT verification sequence length (with -data)")
 	flag.IntVar(&f.minCount, "mincount", 5, "BERT vocabulary threshold used in training (with -data)")
 	flag.Parse()
@@ -86,7 +88,7 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	plan, err := expand.NewPlan(src, spec, method, expand.Options{Seed: f.seed, Noise: f.noise})
+	plan, err := expand.NewPlan(src, spec, method, expand.Options{Seed: f.seed, Noise: f.noise, MaxParams: f.maxParams})
 	if err != nil {
 		return err
 	}

@@ -143,3 +143,24 @@ func TestFLOPsHandCount(t *testing.T) {
 		t.Errorf("MLMForwardFLOPs = %.0f, hand count 1,631,232", got)
 	}
 }
+
+// TestParamsFloatEqualsNumParams: the overflow-free count equals the exact one on every preset.
+func TestParamsFloatEqualsNumParams(t *testing.T) {
+	for _, name := range append(ViTPresetNames(), BERTPresetNames()...) {
+		cfg, err := Preset(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := cfg.ParamsFloat(), float64(cfg.NumParams()); got != want {
+			t.Errorf("%s: ParamsFloat %.0f, NumParams %.0f", name, got, want)
+		}
+		if cfg.BERT != nil { // with the pooler and classifier too
+			b := *cfg.BERT
+			b.NumClasses = 3
+			c := Config{Kind: KindBERT, BERT: &b}
+			if got, want := c.ParamsFloat(), float64(c.NumParams()); got != want {
+				t.Errorf("%s with 3 classes: ParamsFloat %.0f, NumParams %.0f", name, got, want)
+			}
+		}
+	}
+}

@@ -39,3 +39,23 @@ func TestBadRequestsFailClearly(t *testing.T) {
 		t.Errorf("ApplyOptimizerState without state: %v", err)
 	}
 }
+
+// TestHugeTargetsRefusedBeforeAllocating: absurd sizes are refused from the sizes alone (the
+// test would run out of memory otherwise), and the limit can be raised.
+func TestHugeTargetsRefusedBeforeAllocating(t *testing.T) {
+	v := arch.ViTConfig{Encoder: arch.Encoder{Layers: 1, Width: 8, Heads: 2, HeadDim: 4, MLPDim: 16,
+		Norm: arch.PreLN, LayerNormEps: 1e-6, DType: "float32"}, ImageSize: 8, Channels: 1, PatchSize: 4, NumClasses: 3}
+	src := arch.Config{Kind: arch.KindViT, ViT: &v}
+	for _, spec := range []Spec{{Width: 100_000_000}, {Width: 1 << 40}, {MLPDim: 1 << 40}, {Heads: 1 << 40},
+		{Layers: math.MaxInt64}, {Width: math.MaxInt64}} {
+		if _, err := NewPlan(src, spec, LEMON, Options{}); err == nil || !strings.Contains(err.Error(), "beyond the limit") {
+			t.Errorf("%+v: %v, want a refusal naming the limit", spec, err)
+		}
+	}
+	if _, err := NewPlan(src, Spec{Width: 16}, LEMON, Options{MaxParams: 100}); err == nil || !strings.Contains(err.Error(), "MaxParams") {
+		t.Errorf("a lowered limit was not applied: %v", err)
+	}
+	if _, err := NewPlan(src, Spec{Width: 2000}, LEMON, Options{MaxParams: 1e12}); err != nil {
+		t.Errorf("a raised limit should allow the plan: %v", err)
+	}
+}

@@ -3,6 +3,7 @@ package expand
 import (
 	"errors"
 	"fmt"
+	"github.com/gomlx/compute/dtypes"
 	"math"
 	"slices"
 	"strings"
@@ -80,6 +81,18 @@ func NewPlan(src arch.Config, spec Spec, method Method, opts Options) (*Plan, er
 		return nil, fmt.Errorf("expand.NewPlan: cannot expand %s with %s: %s", describe(src.Enc()), method, strings.Join(problems, "; "))
 	}
 	p := &Plan{src: src, tgt: targetConfig(src, z.tgt), spec: spec, method: method, opts: opts, z: z}
+	limit := opts.MaxParams
+	if limit <= 0 {
+		limit = DefaultMaxParams
+	}
+	if n := p.tgt.ParamsFloat(); !(n <= limit) {
+		bytes := 4.0
+		if arch.DTypeOf(src.Enc()) == dtypes.Float64 {
+			bytes = 8
+		}
+		return nil, fmt.Errorf("expand.NewPlan: the target %s would have %.3g parameters (%.3g GB of weights), beyond the limit of %.3g (raise Options.MaxParams, expand -max-params)",
+			describe(z.tgt), n, n*bytes/1e9, limit)
+	}
 	if err := p.tgt.Validate(); err != nil {
 		return nil, fmt.Errorf("expand.NewPlan: target: %w", err)
 	}

@@ -48,7 +48,13 @@ type Options struct {
 	Noise float64
 	// Workers bounds the goroutines of Apply (0: GOMAXPROCS).
 	Workers int
+	// MaxParams refuses targets with more parameters (0: DefaultMaxParams), checked from the
+	// sizes before anything is allocated.
+	MaxParams float64
 }
+
+// DefaultMaxParams is the default Options.MaxParams: 1e9 parameters, 4 GB in float32.
+const DefaultMaxParams = 1e9
 
 // sizes are the resolved source and target encoder sizes with LEMON's width quantities.
 type sizes struct {
