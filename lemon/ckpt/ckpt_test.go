@@ -16,7 +16,7 @@ func tinyConfig() arch.Config {
 	return arch.Config{Kind: arch.KindViT, ViT: &c}
 }
 
-func saved(t *testing.T) (string, arch.Config) {
+func saved(t testing.TB) (string, arch.Config) {
 	cfg := tinyConfig()
 	store, err := arch.Init(cfg, 1)
 	if err != nil {

@@ -147,6 +147,9 @@ func TestInterruptedSave(t *testing.T) {
 	if _, err := os.Stat(stale); err == nil {
 		t.Errorf("stale temporary folder %s left", stale)
 	}
+	if info, err := os.Stat(dir); err != nil || info.Mode().Perm() != 0o755 {
+		t.Errorf("checkpoint folder mode %v (err %v), want 0755", info.Mode().Perm(), err)
+	}
 	if Find(filepath.Join(t.TempDir(), "none")) != "" {
 		t.Error("Find of a missing checkpoint should be empty")
 	}
