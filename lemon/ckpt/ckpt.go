@@ -60,7 +60,7 @@ func Save(dir string, cfg arch.Config, store *model.Store, meta any) error {
 	if err != nil {
 		return fmt.Errorf("ckpt.Save %s: %w", dir, err)
 	}
-	defer os.RemoveAll(tmp) // no-op after a successful rename
+	defer os.RemoveAll(tmp)                      // no-op after a successful rename
 	if err := os.Chmod(tmp, 0o755); err != nil { // MkdirTemp makes it 0700
 		return fmt.Errorf("ckpt.Save %s: %w", dir, err)
 	}
