@@ -60,8 +60,9 @@ func Save(dir string, cfg arch.Config, store *model.Store, meta any) error {
 	if err != nil {
 		return fmt.Errorf("ckpt.Save %s: %w", dir, err)
 	}
-	defer os.RemoveAll(tmp)                      // no-op after a successful rename
-	if err := os.Chmod(tmp, 0o755); err != nil { // MkdirTemp makes it 0700
+	defer os.RemoveAll(tmp) // no-op after a successful rename
+	// MkdirTemp makes it 0700; a checkpoint is as readable as any other output.
+	if err := os.Chmod(tmp, 0o755); err != nil {
 		return fmt.Errorf("ckpt.Save %s: %w", dir, err)
 	}
 	if err := writeFiles(tmp, cfgJSON, store, meta); err != nil {
