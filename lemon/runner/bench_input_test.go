@@ -1,6 +1,9 @@
 package runner
 
 import (
+	"encoding/binary"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -78,5 +81,32 @@ func TestCorpusMinCountBounds(t *testing.T) {
 		if _, err := LoadMLMCorpus(dir, 64, c.minCount); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("min count %d: %v, want an error containing %q", c.minCount, err, c.want)
 		}
+	}
+}
+
+// TestBlankImagesAreAnError: training images without any variance (all pixels equal) are a
+// clear error from LoadImages, not a panic in standardisation.
+func TestBlankImagesAreAnError(t *testing.T) {
+	dir := t.TempDir()
+	mnist := filepath.Join(dir, data.SubdirMNIST)
+	if err := os.MkdirAll(mnist, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	write := func(name string, magic uint32, dims []uint32, payload []byte) {
+		var b []byte
+		for _, v := range append([]uint32{magic}, dims...) {
+			b = binary.BigEndian.AppendUint32(b, v)
+		}
+		if err := os.WriteFile(filepath.Join(mnist, name), append(b, payload...), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const n = 4
+	for _, split := range []string{"train", "t10k"} {
+		write(split+"-images-idx3-ubyte", 2051, []uint32{n, 28, 28}, make([]byte, n*28*28)) // all black
+		write(split+"-labels-idx1-ubyte", 2049, []uint32{n}, []byte{0, 1, 2, 3})
+	}
+	if _, _, err := LoadImages(MNIST, dir); err == nil || !strings.Contains(err.Error(), "standard deviation 0") {
+		t.Fatalf("blank images: %v, want an error about their standard deviation", err)
 	}
 }
