@@ -8,6 +8,7 @@
 //	go run ./examples/paper -task vit -scale cpu -out results/cpu   # one task
 //	go run ./examples/paper -task all -scale cpu -out results/cpu -report   # tables and figures only
 //	go run ./examples/paper -task vit -scale paper -dry-run           # the paper-sized matrix
+//	go run ./examples/paper -task vit -out results/cpu -shard 0/4 -parallel 4   # a quarter, 4 runs at a time
 //
 // Finished runs are recorded in -out and skipped when the command is run again, so the
 // matrix can be run in pieces (-only scratch,lemon) or resumed after an interruption.
@@ -42,8 +43,20 @@ func run() error {
 		only     = flag.String("only", "", "train only these comma-separated arms (scratch, lemon, lemon-truncated, fpi, aki, stack, zero, hyperclone)")
 		report   = flag.Bool("report", false, "train nothing: write tables and figures from the finished runs in -out")
 		dryRun   = flag.Bool("dry-run", false, "print the matrix with estimated FLOPs and check every expansion plan; train nothing")
+		shard    = flag.String("shard", "", "i/n: train only run i, i+n, i+2n, … of the matrix (0-based); -report over the merged -out covers all shards")
+		par      = flag.Int("parallel", 1, "train up to this many runs at once (for many cores)")
 	)
 	flag.Parse()
+	var opts study.Options
+	if *shard != "" {
+		if _, err := fmt.Sscanf(*shard, "%d/%d", &opts.Shard, &opts.Shards); err != nil || opts.Shards < 1 || opts.Shard < 0 || opts.Shard >= opts.Shards {
+			return fmt.Errorf("-shard %q: want i/n with 0 ≤ i < n", *shard)
+		}
+	}
+	if *par < 1 {
+		return fmt.Errorf("-parallel must be ≥ 1, got %d", *par)
+	}
+	opts.Parallel = *par
 	sc, err := study.ParseScale(*scale)
 	if err != nil {
 		return err
@@ -68,14 +81,14 @@ func run() error {
 			fmt.Println()
 			continue
 		}
-		if err := runStudy(s, *out, *dataDir, *only, *report); err != nil {
+		if err := runStudy(s, opts, *out, *dataDir, *only, *report); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func runStudy(s study.Study, out, dataDir, only string, report bool) error {
+func runStudy(s study.Study, opts study.Options, out, dataDir, only string, report bool) error {
 	if out == "" {
 		return fmt.Errorf("-out is required")
 	}
@@ -89,7 +102,7 @@ func runStudy(s study.Study, out, dataDir, only string, report bool) error {
 	if err != nil {
 		return err
 	}
-	opts := study.Options{Out: filepath.Join(out, s.Task.String()), DataDir: dataDir}
+	opts.Out, opts.DataDir = filepath.Join(out, s.Task.String()), dataDir
 	switch {
 	case report:
 		opts.Only = []string{}

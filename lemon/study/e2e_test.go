@@ -2,9 +2,12 @@ package study
 
 import (
 	"bytes"
+	"github.com/golemon/golemon/lemon/runner"
 	"math"
 	"os"
 	"path/filepath"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -157,5 +160,54 @@ func TestOnlyTrainsTheNamedArms(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(out, "source")); !os.IsNotExist(err) {
 		t.Errorf("scratch-only training trained the source (stat: %v)", err)
+	}
+}
+
+// TestShardsAndParallelMatchOneProcess: the matrix trained as two shards into one folder, one
+// of them two runs at a time, gives every run the same evaluation log (wall times aside) as one
+// sequential process; bad shard and parallel settings are refused.
+func TestShardsAndParallelMatchOneProcess(t *testing.T) {
+	s := tinyStudy()
+	s.Seeds, s.LRScales, s.TruncatedBudgets = []uint64{1}, nil, nil
+	imgs := &Images{Name: "synthetic", Train: syntheticImages(64, 1), Val: syntheticImages(24, 2), Batch: 8}
+	var log bytes.Buffer
+	one, split := t.TempDir(), t.TempDir()
+	want, err := Run(backend.MustNew(), s, Options{Out: one, Data: imgs, Log: &log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for shard, par := range []int{1, 2} {
+		if _, err := Run(backend.MustNew(), s, Options{Out: split, Data: imgs, Log: &log, Shard: shard, Shards: 2, Parallel: par}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := Run(backend.MustNew(), s, Options{Out: split, Data: imgs, Log: &log, Only: []string{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Records) != len(want.Records) || len(want.Records) < 4 {
+		t.Fatalf("%d records from the shards, %d from one process", len(got.Records), len(want.Records))
+	}
+	noWall := func(rows []runner.Row) []runner.Row {
+		out := slices.Clone(rows)
+		for i := range out {
+			out[i].WallS = 0
+			if math.IsNaN(out[i].TrainLoss) { // NaN ≠ NaN for DeepEqual
+				out[i].TrainLoss = -1
+			}
+		}
+		return out
+	}
+	for i, w := range want.Records {
+		g := got.Records[i]
+		if g.Spec.ID() != w.Spec.ID() || !reflect.DeepEqual(noWall(g.rows), noWall(w.rows)) {
+			t.Errorf("%s: the sharded run logged %v, the sequential one %v", w.Spec.ID(), g.rows, w.rows)
+		}
+	}
+	for _, bad := range []Options{{Shard: 2, Shards: 2}, {Shard: -1, Shards: 2}, {Shards: -1}, {Parallel: -3}} {
+		bad.Out, bad.Data, bad.Log = t.TempDir(), imgs, &log
+		if _, err := Run(backend.MustNew(), s, bad); err == nil {
+			t.Errorf("options %+v accepted", bad)
+		}
 	}
 }

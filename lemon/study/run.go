@@ -2,6 +2,7 @@ package study
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"hash/fnv"
 	"io"
@@ -9,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/golemon/golemon/lemon/arch"
@@ -29,6 +31,27 @@ type Options struct {
 	Only         []string
 	Log          io.Writer     // progress and evaluation lines; nil: os.Stdout
 	StallTimeout time.Duration // passed to the runner (0: its default)
+	// Shard and Shards split the matrix between processes or machines: this one trains the
+	// runs whose index in Study.Runs() is Shard modulo Shards (Shards 0 or 1: every run).
+	// Shards writing to one Out (or whose Out folders are copied together) report the whole
+	// matrix; each trains the source if it needs it and finds none (training is deterministic).
+	Shard, Shards int
+	// Parallel trains up to this many runs at once (0 or 1: one at a time), for many cores.
+	Parallel int
+}
+
+func (o Options) validate() error {
+	var errs []error
+	if o.Shards < 0 || o.Shard < 0 || o.Shard >= max(o.Shards, 1) {
+		errs = append(errs, fmt.Errorf("shard %d of %d: want 0 ≤ shard < shards", o.Shard, o.Shards))
+	}
+	if o.Parallel < 0 {
+		errs = append(errs, fmt.Errorf("parallel must be ≥ 0, got %d", o.Parallel))
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("study: %w", errors.Join(errs...))
+	}
+	return nil
 }
 
 // record is what a finished run leaves in result.json: the request, the settings it ran
@@ -82,6 +105,9 @@ type env struct {
 func newEnv(b compute.Backend, s Study, opts Options) (*env, error) {
 	if opts.Out == "" {
 		return nil, fmt.Errorf("study: an output directory is required")
+	}
+	if err := opts.validate(); err != nil {
+		return nil, err
 	}
 	if err := checkOnly(s, opts.Only); err != nil {
 		return nil, err
@@ -150,34 +176,96 @@ func (e *env) selected(r RunSpec) bool {
 	return e.opts.Only == nil || slices.Contains(e.opts.Only, r.Name())
 }
 
-// trainAll trains the source if needed and every selected run without a record.
+// inShard reports whether run number i belongs to this process's shard.
+func (e *env) inShard(i int) bool { return e.opts.Shards <= 1 || i%e.opts.Shards == e.opts.Shard }
+
+// trainAll trains the source if needed and every selected run of this shard without a record,
+// up to Options.Parallel at a time.
 func (e *env) trainAll() error {
-	var srcStore *model.Store
 	runs := e.s.Runs()
-	start := time.Now()
+	var todo []int
+	needSource := false
 	for i, r := range runs {
-		if _, ok, err := e.readRunRecord(r); err != nil || ok || !e.selected(r) {
-			if ok {
-				fmt.Fprintf(e.log, "[%d/%d] %s: done before, skipped\n", i+1, len(runs), r.ID())
-			}
-			if err != nil {
-				return err
-			}
-			continue
+		_, ok, err := e.readRunRecord(r)
+		switch {
+		case err != nil:
+			return err
+		case ok:
+			fmt.Fprintf(e.log, "[%d/%d] %s: done before, skipped\n", i+1, len(runs), r.ID())
+		case e.selected(r) && e.inShard(i):
+			todo = append(todo, i)
+			needSource = needSource || !r.Scratch
 		}
-		if !r.Scratch && srcStore == nil {
-			var err error
-			if srcStore, _, err = e.source(); err != nil {
-				return err
-			}
-		}
-		fmt.Fprintf(e.log, "[%d/%d] %s: %d steps, %s (%.0fs into this session)\n", i+1, len(runs), r.ID(), r.Steps,
-			e.s.ScheduleOf(r), time.Since(start).Seconds())
-		if err := e.train(r, srcStore); err != nil {
+	}
+	var srcStore *model.Store
+	if needSource {
+		var err error
+		if srcStore, _, err = e.source(); err != nil {
 			return err
 		}
 	}
-	return nil
+	start := time.Now()
+	one := func(i int) error {
+		r := runs[i]
+		fmt.Fprintf(e.log, "[%d/%d] %s: %d steps, %s (%.0fs into this session)\n", i+1, len(runs), r.ID(), r.Steps,
+			e.s.ScheduleOf(r), time.Since(start).Seconds())
+		return e.train(r, srcStore)
+	}
+	if e.opts.Parallel <= 1 {
+		for _, i := range todo {
+			if err := one(i); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	e.log = &syncWriter{w: e.log}
+	return parallel(todo, e.opts.Parallel, one)
+}
+
+// parallel calls fn on every item, at most k at a time, and returns the first error (items not
+// yet started when it occurs are skipped).
+func parallel(items []int, k int, fn func(int) error) error {
+	var (
+		wg       sync.WaitGroup
+		mu       sync.Mutex
+		firstErr error
+	)
+	slots := make(chan struct{}, k)
+	for _, it := range items {
+		mu.Lock()
+		failed := firstErr != nil
+		mu.Unlock()
+		if failed {
+			break
+		}
+		slots <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-slots; wg.Done() }()
+			if err := fn(it); err != nil {
+				mu.Lock()
+				if firstErr == nil {
+					firstErr = err
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	return firstErr
+}
+
+// syncWriter serialises writes from runs trained in parallel (each write is one line).
+type syncWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (s *syncWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
 }
 
 func (e *env) runDir(r RunSpec) string { return filepath.Join(e.opts.Out, "runs", r.ID()) }
