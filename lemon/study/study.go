@@ -127,7 +127,7 @@ type Study struct {
 	// schedule.LEMONRecipe(Schedule, budget·Steps) with Peak scaled by the run's LR scale.
 	Schedule    schedule.WarmupDecay
 	WeightDecay float64
-	Seeds       []uint64  // scratch and LEMON are repeated with every seed; the rest use Seeds[0]
+	Seeds       []uint64  // scratch and LEMON are repeated with every seed; the rest use Seeds[0] unless EverySeed
 	Budgets     []float64 // LEMON budgets, fractions of Steps, run with every seed
 	// Baselines are expanded like LEMON but with another method and trained the same way at
 	// BaselineBudgets. HyperClone only widens: it is followed by Zero's identity blocks.
@@ -141,6 +141,9 @@ type Study struct {
 	// TruncatedBudgets: LEMON trained with the scratch schedule itself, stopped at the budget
 	// (the schedule LEMON argues against).
 	TruncatedBudgets []float64
+	// EverySeed repeats the LR sweep, the truncated schedule and the baselines with every
+	// seed too (otherwise they use Seeds[0]), so that every arm has a seed spread.
+	EverySeed bool
 }
 
 // RunSpec is one training run of the target model.
@@ -193,7 +196,8 @@ func (s *Study) spec(scratch bool, m expand.Method, budget, lrScale float64, tru
 }
 
 // Runs lists every target run of the matrix in the order they are trained: scratch (every
-// seed), LEMON (every budget and seed), the LR sweep, the truncated schedule, the baselines.
+// seed), LEMON (every budget and seed), then per seed (Seeds[0] only unless EverySeed) the LR
+// sweep, the truncated schedule and the baselines.
 func (s *Study) Runs() []RunSpec {
 	var out []RunSpec
 	first := s.Seeds[0]
@@ -205,15 +209,21 @@ func (s *Study) Runs() []RunSpec {
 			out = append(out, s.spec(false, expand.LEMON, b, 1, false, seed))
 		}
 	}
-	for _, x := range s.LRScales {
-		out = append(out, s.spec(false, expand.LEMON, s.SweepBudget, x, false, first))
+	others := []uint64{first}
+	if s.EverySeed {
+		others = s.Seeds
 	}
-	for _, b := range s.TruncatedBudgets {
-		out = append(out, s.spec(false, expand.LEMON, b, 1, true, first))
-	}
-	for _, m := range s.Baselines {
-		for _, b := range s.BaselineBudgets {
-			out = append(out, s.spec(false, m, b, 1, false, first))
+	for _, seed := range others {
+		for _, x := range s.LRScales {
+			out = append(out, s.spec(false, expand.LEMON, s.SweepBudget, x, false, seed))
+		}
+		for _, b := range s.TruncatedBudgets {
+			out = append(out, s.spec(false, expand.LEMON, b, 1, true, seed))
+		}
+		for _, m := range s.Baselines {
+			for _, b := range s.BaselineBudgets {
+				out = append(out, s.spec(false, m, b, 1, false, seed))
+			}
 		}
 	}
 	return out
