@@ -37,7 +37,7 @@ func (s Scale) String() string {
 	return fmt.Sprintf("Scale(%d)", int(s))
 }
 
-// ParseScale reads "cpu" or "paper".
+// ParseScale reads "cpu", "paper" or "cpu-long".
 func ParseScale(s string) (Scale, error) {
 	for i, n := range scaleNames {
 		if strings.EqualFold(s, n) {
