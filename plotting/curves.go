@@ -3,6 +3,7 @@ package plotting
 import (
 	"errors"
 	"fmt"
+	"image/color"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -70,7 +71,22 @@ func curves(title, xLabel, yLabel string, series []Series, opts CurveOptions) (*
 		if err != nil {
 			return nil, err
 		}
-		line, err := plotter.NewLine(xys)
+		band, err := s.band(opts.LogX, opts.LogY)
+		if err != nil {
+			return nil, err
+		}
+		if band != nil {
+			poly, err := plotter.NewPolygon(band)
+			if err != nil {
+				return nil, fmt.Errorf("series %q band: %w", s.Name, err)
+			}
+			r, g, b, _ := seriesStyle(i).Color.RGBA()
+			poly.Color = color.NRGBA{R: uint8(r >> 8), G: uint8(g >> 8), B: uint8(b >> 8), A: 0x38}
+			poly.LineStyle.Width = 0
+			p.Add(poly)
+			xys = append(xys, band...) // the legend avoids the band too
+		}
+		line, err := plotter.NewLine(xys[:len(s.X)])
 		if err != nil {
 			return nil, fmt.Errorf("series %q: %w", s.Name, err)
 		}

@@ -33,6 +33,16 @@ func sampleFigures(t *testing.T) map[string]*plot.Plot {
 			return Curves("Training loss (log-log)", Step.Label()+" + 1", TrainLoss.Label(), shiftX(train, 1),
 				CurveOptions{LogX: true, LogY: true})
 		},
+		"curves_band": func() (*plot.Plot, error) {
+			banded := make([]Series, len(val))
+			for i, v := range val {
+				banded[i] = v
+				for _, y := range v.Y {
+					banded[i].Lo, banded[i].Hi = append(banded[i].Lo, 0.97*y), append(banded[i].Hi, 1.03*y)
+				}
+			}
+			return Curves("Validation loss with seed bands", FLOPs.Label(), ValLoss.Label(), banded, CurveOptions{Ref: ref})
+		},
 		"schedule": func() (*plot.Plot, error) {
 			return Schedule("Learning-rate schedules", append(lrs, SampleSchedule("cosine", cosine, 300)))
 		},
@@ -110,6 +120,28 @@ func TestRenderFigures(t *testing.T) {
 	}
 	if tmp, _ := filepath.Glob(filepath.Join(dir, ".*.tmp")); len(tmp) > 0 {
 		t.Errorf("temporary files left behind: %v", tmp)
+	}
+}
+
+func TestBandErrors(t *testing.T) {
+	x, y := []float64{1, 2, 3}, []float64{1, 2, 3}
+	for _, c := range []struct {
+		name   string
+		lo, hi []float64
+		want   string
+	}{
+		{"short", []float64{0, 1}, []float64{2, 3}, "band has 2 low and 2 high values for 3 points"},
+		{"one side", []float64{0, 1, 2}, nil, "band has 3 low and 0 high values"},
+		{"inverted", []float64{0, 3, 2}, []float64{2, 2.5, 4}, "point 1: band low 3 above high 2.5"},
+		{"NaN", []float64{0, math.NaN(), 2}, []float64{2, 3, 4}, "point 1: band = NaN is not finite"},
+	} {
+		_, err := Curves("t", "x", "y", []Series{{Name: "a", X: x, Y: y, Lo: c.lo, Hi: c.hi}}, CurveOptions{})
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: error %v, want %q", c.name, err, c.want)
+		}
+	}
+	if _, err := Curves("t", "x", "y", []Series{{Name: "a", X: x, Y: y, Lo: []float64{0, 1, 2}, Hi: []float64{2, 3, 4}}}, CurveOptions{}); err != nil {
+		t.Errorf("a valid band: %v", err)
 	}
 }
 

@@ -6,10 +6,13 @@ import (
 	"gonum.org/v1/plot/plotter"
 )
 
-// Series is one named curve: Y[i] plotted against X[i].
+// Series is one named curve: Y[i] plotted against X[i]. Lo and Hi, when set (both with
+// len(X) values), are a band drawn shaded around the curve in its colour, e.g. the min–max
+// or a confidence interval over seeds.
 type Series struct {
-	Name string
-	X, Y []float64
+	Name   string
+	X, Y   []float64
+	Lo, Hi []float64 `json:",omitempty"`
 }
 
 // Len returns the number of points.
@@ -59,6 +62,33 @@ func (s Series) xys(logX, logY bool) (plotter.XYs, error) {
 		xys[i] = plotter.XY{X: s.X[i], Y: s.Y[i]}
 	}
 	return xys, nil
+}
+
+// band validates s's band and returns it as a closed outline (Lo forwards, Hi backwards);
+// nil when s has none.
+func (s Series) band(logX, logY bool) (plotter.XYs, error) {
+	if s.Lo == nil && s.Hi == nil {
+		return nil, nil
+	}
+	if len(s.Lo) != len(s.X) || len(s.Hi) != len(s.X) {
+		return nil, fmt.Errorf("series %q: band has %d low and %d high values for %d points", s.Name, len(s.Lo), len(s.Hi), len(s.X))
+	}
+	out := make(plotter.XYs, 0, 2*len(s.X))
+	for i := range s.X {
+		for _, v := range []float64{s.Lo[i], s.Hi[i]} {
+			if err := checkValue(v, logY); err != nil {
+				return nil, fmt.Errorf("series %q point %d: band %w", s.Name, i, err)
+			}
+		}
+		if s.Lo[i] > s.Hi[i] {
+			return nil, fmt.Errorf("series %q point %d: band low %g above high %g", s.Name, i, s.Lo[i], s.Hi[i])
+		}
+		out = append(out, plotter.XY{X: s.X[i], Y: s.Lo[i]})
+	}
+	for i := len(s.X) - 1; i >= 0; i-- {
+		out = append(out, plotter.XY{X: s.X[i], Y: s.Hi[i]})
+	}
+	return out, nil
 }
 
 // checkValue rejects values an axis cannot show.

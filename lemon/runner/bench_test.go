@@ -27,7 +27,7 @@ import (
 const benchBatch = 64
 
 func BenchmarkTrainStep(b *testing.B) {
-	for _, preset := range []string{"vit-cpu-2-64", "vit-cpu-4-128", "bert-cpu-2-64", "bert-cpu-4-128"} {
+	for _, preset := range []string{"vit-cpu-2-64", "vit-cpu-4-64", "vit-cpu-4-128", "bert-cpu-2-64", "bert-cpu-4-128"} {
 		b.Run(preset, func(b *testing.B) { benchTrain(b, preset) })
 	}
 }

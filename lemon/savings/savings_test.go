@@ -108,3 +108,37 @@ func ExampleCompute() {
 	// saving 66.7% (with source 56.7%): reaches 0.8 at 3.33e+11 of 1e+12 FLOPs
 	// never reached 0.9 (best 0.84) within its budget
 }
+
+func TestCI95(t *testing.T) {
+	for _, c := range []struct {
+		xs        []float64
+		lo, hi    float64
+		separated bool
+	}{
+		{[]float64{1, 2, 3}, 2 - 4.303/math.Sqrt(3), 2 + 4.303/math.Sqrt(3), false},       // mean 2, std 1, t(2) = 4.303
+		{[]float64{0.4, 0.5}, 0.45 - 12.706*0.05, 0.45 + 12.706*0.05, false},              // t(1) = 12.706
+		{[]float64{0.3, 0.31, 0.32, 0.33}, 0.315 - 3.182*0.0129099/2, 0.315 + 3.182*0.0129099/2, true}, // t(3)
+		{[]float64{-0.2, -0.21, -0.19}, -0.2 - 4.303*0.01/math.Sqrt(3), -0.2 + 4.303*0.01/math.Sqrt(3), true},
+	} {
+		s := StatOf(c.xs)
+		lo, hi := s.CI95()
+		if math.Abs(lo-c.lo) > 1e-6 || math.Abs(hi-c.hi) > 1e-6 {
+			t.Errorf("CI95(%v) = [%g, %g], want [%g, %g]", c.xs, lo, hi, c.lo, c.hi)
+		}
+		if s.Separated() != c.separated {
+			t.Errorf("Separated(%v) = %v, want %v", c.xs, s.Separated(), c.separated)
+		}
+	}
+	if lo, hi := StatOf([]float64{0.5}).CI95(); !math.IsNaN(lo) || !math.IsNaN(hi) {
+		t.Errorf("one value has no interval, got [%g, %g]", lo, hi)
+	}
+	if StatOf([]float64{0.5}).Separated() {
+		t.Error("one value cannot be separated from zero")
+	}
+	if got := StatOf([]float64{0.1, 0.2, 0.3}).PercentCI(); got != "20.0% [-4.8, 44.8]" {
+		t.Errorf("PercentCI = %q", got)
+	}
+	if TQuantile975(40) != 2.0 || !math.IsNaN(TQuantile975(0)) {
+		t.Error("TQuantile975 outside the table")
+	}
+}

@@ -83,3 +83,50 @@ func (s Summary) String() string {
 	}
 	return out
 }
+
+// t975 are Student's t quantiles at 0.975 for 1–30 degrees of freedom: a two-sided 95%
+// interval of a mean over n seeds is mean ± t975[n-2]·std/√n.
+var t975 = []float64{12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
+	2.201, 2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086,
+	2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042}
+
+// TQuantile975 is Student's t quantile at 0.975 for df degrees of freedom (df ≥ 1; beyond
+// 30 the normal 1.96 is within 4%, so 2.0 is used, slightly conservative).
+func TQuantile975(df int) float64 {
+	switch {
+	case df < 1:
+		return math.NaN()
+	case df <= len(t975):
+		return t975[df-1]
+	}
+	return 2.0
+}
+
+// CI95 is the two-sided 95% confidence interval of the mean (Student's t over the N
+// values); NaN for fewer than two values.
+func (s Stat) CI95() (lo, hi float64) {
+	if s.N < 2 {
+		return math.NaN(), math.NaN()
+	}
+	h := TQuantile975(s.N-1) * s.Std / math.Sqrt(float64(s.N))
+	return s.Mean - h, s.Mean + h
+}
+
+// PercentCI formats a Stat of fractions as its mean and 95% interval, "41.2% [33.1, 49.3]"
+// ("41.2%" for one value, "—" for none).
+func (s Stat) PercentCI() string {
+	switch {
+	case s.N == 0:
+		return "—"
+	case s.N == 1:
+		return fmt.Sprintf("%.1f%%", 100*s.Mean)
+	}
+	lo, hi := s.CI95()
+	return fmt.Sprintf("%.1f%% [%.1f, %.1f]", 100*s.Mean, 100*lo, 100*hi)
+}
+
+// Separated reports whether the 95% interval excludes zero (false for fewer than two values).
+func (s Stat) Separated() bool {
+	lo, hi := s.CI95()
+	return lo > 0 || hi < 0
+}
