@@ -16,6 +16,9 @@ type CurveOptions struct {
 	// Ref, if set, draws a dashed horizontal reference line, e.g. the from-scratch model's
 	// final validation loss.
 	Ref *RefLine
+	// YLim, when YLim[0] < YLim[1], fixes the y axis to that range (curves are clipped to
+	// it), e.g. to zoom on where runs cross a reference line.
+	YLim [2]float64
 }
 
 // RefLine is a horizontal reference line at Y, named Label in the legend.
@@ -65,7 +68,7 @@ func curves(title, xLabel, yLabel string, series []Series, opts CurveOptions) (*
 	if opts.LogY {
 		setLog(&p.Y)
 	}
-	all := make([]plotter.XYs, len(series))
+	var all []plotter.XYs
 	for i, s := range series {
 		xys, err := s.xys(opts.LogX, opts.LogY)
 		if err != nil {
@@ -84,16 +87,16 @@ func curves(title, xLabel, yLabel string, series []Series, opts CurveOptions) (*
 			poly.Color = color.NRGBA{R: uint8(r >> 8), G: uint8(g >> 8), B: uint8(b >> 8), A: 0x38}
 			poly.LineStyle.Width = 0
 			p.Add(poly)
-			xys = append(xys, band...) // the legend avoids the band too
+			all = append(all, band) // the legend avoids the band too
 		}
-		line, err := plotter.NewLine(xys[:len(s.X)])
+		line, err := plotter.NewLine(xys)
 		if err != nil {
 			return nil, fmt.Errorf("series %q: %w", s.Name, err)
 		}
 		line.LineStyle = seriesStyle(i)
 		p.Add(line)
 		p.Legend.Add(s.Name, line)
-		all[i] = xys
+		all = append(all, xys)
 	}
 	if opts.Ref != nil {
 		ref := refLine(p, opts.Ref.Y)
@@ -102,6 +105,15 @@ func curves(title, xLabel, yLabel string, series []Series, opts CurveOptions) (*
 	}
 	fixRange(&p.X)
 	fixRange(&p.Y)
+	if lo, hi := opts.YLim[0], opts.YLim[1]; lo < hi {
+		if err := checkValue(lo, opts.LogY); err != nil {
+			return nil, fmt.Errorf("y limit %w", err)
+		}
+		if err := checkValue(hi, opts.LogY); err != nil {
+			return nil, fmt.Errorf("y limit %w", err)
+		}
+		p.Y.Min, p.Y.Max = lo, hi
+	}
 	if opts.Ref != nil {
 		all = append(all, plotter.XYs{{X: p.X.Min, Y: opts.Ref.Y}, {X: p.X.Max, Y: opts.Ref.Y}})
 	}

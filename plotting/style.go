@@ -185,6 +185,9 @@ func placeLegend(p *plot.Plot, curves []plotter.XYs) {
 	width, height := legendBox(p)
 	counts := make([]int, len(cornerPreference))
 	visit := func(x, y float64) {
+		if x < 0 || x > 1 || y < 0 || y > 1 {
+			return // outside the axes' ranges: clipped, not drawn
+		}
 		for i, c := range cornerPreference {
 			inX := (c.left && x <= width) || (!c.left && x >= 1-width)
 			inY := (c.top && y >= 1-height) || (!c.top && y <= height)

@@ -65,6 +65,7 @@ func tinyStudy() Study {
 		HyperCloneNoise: 0.002,
 		LRScales:        []float64{2}, SweepBudget: 0.5,
 		TruncatedBudgets: []float64{0.5},
+		OptStateBudgets:  []float64{0.5},
 	}
 }
 
@@ -100,6 +101,7 @@ func TestStudyEndToEnd(t *testing.T) {
 		t.Errorf("a finished run's checkpoint should be removed (stat: %v)", err)
 	}
 	checkLossless(t, rep)
+	checkOptState(t, rep)
 
 	log.Reset()
 	again, err := Run(backend.MustNew(), s, opts)
@@ -117,6 +119,35 @@ func TestStudyEndToEnd(t *testing.T) {
 	other.Steps = 10
 	if _, err := Run(backend.MustNew(), other, opts); err == nil || !strings.Contains(err.Error(), "other settings") {
 		t.Errorf("a directory of other settings should be refused, got %v", err)
+	}
+}
+
+// checkOptState: LEMON with the source's optimizer state starts where fresh-state LEMON
+// starts (the same function) but trains differently; equal curves would mean the state was
+// dropped.
+func checkOptState(t *testing.T, rep *Report) {
+	t.Helper()
+	find := func(optState bool) *Record {
+		for i, r := range rep.Records {
+			if isLEMON(r.Spec) != optState && r.Spec.OptState == optState && r.Spec.Method == expand.LEMON &&
+				!r.Spec.Truncated && r.Spec.LRScale == 1 && r.Spec.Budget == 0.5 && r.Spec.Seed == 1 {
+				return &rep.Records[i]
+			}
+		}
+		return nil
+	}
+	fresh, carried := find(false), find(true)
+	if fresh == nil || carried == nil {
+		t.Fatalf("want a lemon and a lemon-optstate run at 0.5T, seed 1")
+	}
+	if carried.Spec.Name() != "lemon-optstate" {
+		t.Errorf("arm name %q", carried.Spec.Name())
+	}
+	if carried.Initial.ValLoss != fresh.Initial.ValLoss {
+		t.Errorf("optstate starts at %.6f, fresh at %.6f: the expanded weights must be the same", carried.Initial.ValLoss, fresh.Initial.ValLoss)
+	}
+	if carried.Final.ValLoss == fresh.Final.ValLoss {
+		t.Errorf("optstate and fresh state end at the same val loss %.6f: the state was not carried", carried.Final.ValLoss)
 	}
 }
 

@@ -2,17 +2,22 @@ package study
 
 import (
 	"fmt"
+	"math"
+	"slices"
 	"path/filepath"
 
 	"github.com/golemon/golemon/lemon/expand"
+	"github.com/golemon/golemon/lemon/savings"
 	"github.com/golemon/golemon/plotting"
 )
 
 // Figure files written by SaveFigures (each as .png and .svg).
 const (
-	CurvesFigure    = "curves"    // headline validation metric against training FLOPs
+	CurvesFigure    = "curves"    // headline validation metric against training FLOPs: scratch and LEMON's variants
+	BaselinesFigure = "baselines" // the same for scratch, LEMON and the baselines at the baselines' budgets
 	SavingsFigure   = "savings"   // headline compute saving per expanded setting, both accountings
 	SchedulesFigure = "schedules" // the learning-rate schedules compared
+	PlateauFigure   = "plateau"   // the scratch seeds over the second half of T: has the target plateaued?
 )
 
 // SaveFigures draws the study's figures into dir: the headline metric against FLOPs for
@@ -28,11 +33,14 @@ func (rep *Report) SaveFigures(dir string) error {
 		name string
 		draw func(path string) error
 	}{
-		{CurvesFigure, func(path string) error { return rep.curves(path, 0) }},
-		{CurvesFigure + "_" + ms[1].Column(), func(path string) error { return rep.curves(path, 1) }},
+		{CurvesFigure, func(path string) error { return rep.curves(path, 0, false) }},
+		{CurvesFigure + "_" + ms[1].Column(), func(path string) error { return rep.curves(path, 1, false) }},
+		{BaselinesFigure, func(path string) error { return rep.curves(path, 0, true) }},
+		{BaselinesFigure + "_" + ms[1].Column(), func(path string) error { return rep.curves(path, 1, true) }},
 		{SavingsFigure, func(path string) error { return rep.savingsBars(path, 0) }},
 		{SavingsFigure + "_" + ms[1].Column(), func(path string) error { return rep.savingsBars(path, 1) }},
 		{SchedulesFigure, rep.schedules},
+		{PlateauFigure, rep.plateau},
 	}
 	for _, f := range figs {
 		if err := f.draw(filepath.Join(dir, f.name)); err != nil {
@@ -48,7 +56,7 @@ func (rep *Report) title() string {
 }
 
 // meanSeries is metric k of a group's runs against FLOPs, averaged over its seeds (they
-// share their evaluation steps).
+// share their evaluation steps), with the seeds' min–max as its band.
 func (rep *Report) meanSeries(name string, g group, k int) plotting.Series {
 	m := rep.Study.Task.Metrics()[k]
 	ser := plotting.Series{Name: name}
@@ -62,40 +70,68 @@ func (rep *Report) meanSeries(name string, g group, k int) plotting.Series {
 		}
 		ser.X = append(ser.X, row.FLOPs)
 		ser.Y = append(ser.Y, sum/float64(n))
+		if len(g.recs) > 1 {
+			lo, hi := math.Inf(1), math.Inf(-1)
+			for _, r := range g.recs {
+				if i < len(r.rows) {
+					lo, hi = math.Min(lo, m.Of(r.rows[i])), math.Max(hi, m.Of(r.rows[i]))
+				}
+			}
+			ser.Lo, ser.Hi = append(ser.Lo, lo), append(ser.Hi, hi)
+		}
 	}
 	return ser
 }
 
-// curves: metric k of every arm and budget at the base learning rate, averaged over seeds.
-func (rep *Report) curves(path string, k int) error {
+// curves: metric k against FLOPs, averaged over seeds, at the base learning rate: scratch
+// and LEMON's settings (every budget, truncated, optimizer state), or with baselines
+// scratch, LEMON and every baseline at the baselines' budgets.
+func (rep *Report) curves(path string, k int, baselines bool) error {
 	var all []plotting.Series
 	for _, g := range rep.groups() {
 		r := g.recs[0]
-		if r.Spec.LRScale != 1 {
+		isBaseline := !r.Spec.Scratch && r.Spec.Method != expand.LEMON
+		atBaselineBudget := slices.Contains(rep.Study.BaselineBudgets, r.Spec.Budget)
+		switch {
+		case r.Spec.LRScale != 1:
+			continue
+		case baselines && !r.Spec.Scratch && !(atBaselineBudget && (isBaseline || isLEMON(r.Spec))):
+			continue
+		case !baselines && isBaseline:
 			continue
 		}
 		label := fmt.Sprintf("%s %.2fT", r.Spec.Name(), r.Spec.Budget)
 		if r.Spec.Scratch {
 			label = "scratch T"
 		}
-		if len(g.recs) > 1 {
-			label += fmt.Sprintf(" (mean of %d)", len(g.recs))
-		}
+		label += fmt.Sprintf(" ×%d", len(g.recs))
 		all = append(all, rep.meanSeries(label, g, k))
 	}
+	m := rep.Study.Task.Metrics()[k]
 	opts := plotting.CurveOptions{}
+	title := rep.title() + "; mean over ×n seeds, band min–max"
 	if rep.ScratchRuns > 0 {
 		opts.Ref = &plotting.RefLine{Y: rep.Targets[k], Label: "scratch reference (mean final)"}
+		// Zoom on the crossing: from four source–target gaps below the source to one gap
+		// beyond the target.
+		if rep.Source != nil {
+			src, tgt := m.Of(*rep.Source), rep.Targets[k]
+			if gap := orient(m) * (tgt - src); gap > 0 {
+				lo, hi := src-4*orient(m)*gap, tgt+orient(m)*gap
+				opts.YLim = [2]float64{min(lo, hi), max(lo, hi)}
+				title += ", y zoomed on source → target"
+			}
+		}
 	}
-	p, err := plotting.Curves(rep.title(), "training FLOPs (target model)", rep.Study.Task.Metrics()[k].String(), all, opts)
+	p, err := plotting.Curves(title, "training FLOPs (target model)", m.String(), all, opts)
 	if err != nil {
 		return err
 	}
 	return plotting.Save(p, path, 8, 5)
 }
 
-// savingsBars: for metric k, one pair of bars (excl. and incl. source, mean ± std over the
-// seeds that reached) per expanded setting that reached the reference in some seed; the
+// savingsBars: for metric k, one pair of bars (excl. and incl. source, mean ± the 95%
+// interval's half-width over the seeds that reached) per expanded setting that reached the reference in some seed; the
 // title counts the settings that never did (results.md names them). Nothing is drawn before
 // there is something to show.
 func (rep *Report) savingsBars(path string, k int) error {
@@ -119,13 +155,13 @@ func (rep *Report) savingsBars(path string, k int) error {
 		name += fmt.Sprintf(" (%d/%d seeds)", sum.Reached, sum.Runs)
 		labels = append(labels, name+" excl.", name+" incl.")
 		means = append(means, 100*sum.Excl.Mean, 100*sum.Incl.Mean)
-		stds = append(stds, 100*sum.Excl.Std, 100*sum.Incl.Std)
+		stds = append(stds, 100*halfCI(sum.Excl), 100*halfCI(sum.Incl))
 	}
 	if len(labels) == 0 {
 		return nil
 	}
 	m := rep.Study.Task.Metrics()[k]
-	title := fmt.Sprintf("%s %s: saving on %s, excl./incl. source (paper: %s excl.); %d settings never reached",
+	title := fmt.Sprintf("%s %s: saving on %s, excl./incl. source, ± 95%% CI (paper: %s excl.); %d settings never reached",
 		rep.Study.Task, rep.Study.Name, m, paperSaving[rep.Study.Task], missed)
 	p, err := plotting.SavingsBars(title, labels, means, stds)
 	if err != nil {
@@ -153,4 +189,63 @@ func (rep *Report) schedules(path string) error {
 		return err
 	}
 	return plotting.Save(p, path, 8, 4)
+}
+
+// halfCI is the half-width of s's 95% interval, 0 when it has none (one value).
+func halfCI(s savings.Stat) float64 {
+	lo, hi := s.CI95()
+	if math.IsNaN(lo) {
+		return 0
+	}
+	return (hi - lo) / 2
+}
+
+// plateau: the headline metric of every scratch seed and of their mean over the second half
+// of T, against the step, with the source's final value; the title gives the regime check.
+func (rep *Report) plateau(path string) error {
+	g, ok := rep.Regime(0)
+	if !ok {
+		return nil
+	}
+	m, half := g.Metric, rep.Study.Steps/2
+	var all []plotting.Series
+	var mean plotting.Series
+	n := 0
+	for _, r := range rep.Records {
+		if !r.Spec.Scratch {
+			continue
+		}
+		ser := plotting.Series{Name: fmt.Sprintf("scratch seed %d", r.Spec.Seed)}
+		for _, row := range r.rows {
+			if row.Step < half {
+				continue
+			}
+			ser.X, ser.Y = append(ser.X, float64(row.Step)), append(ser.Y, m.Of(row))
+			if n == 0 {
+				mean.X, mean.Y = append(mean.X, float64(row.Step)), append(mean.Y, 0)
+			}
+			if j := len(ser.X) - 1; j < len(mean.Y) { // finished scratch runs share their evaluation steps
+				mean.Y[j] += m.Of(row)
+			}
+		}
+		all = append(all, ser)
+		n++
+	}
+	for j := range mean.Y {
+		mean.Y[j] /= float64(n)
+	}
+	mean.Name = fmt.Sprintf("mean of %d seeds", n)
+	all = append(all, mean)
+	verdict := "plateaued"
+	if !g.Plateaued() {
+		verdict = "still improving"
+	}
+	title := fmt.Sprintf("scratch %s: last quarter (from step %d) %s, seed std %s: %s", rep.Study.TargetName, g.From,
+		fmtGain(m, g.MeanGain), fmtGain(m, g.Std), verdict)
+	p, err := plotting.Curves(title, "step", m.String(), all,
+		plotting.CurveOptions{Ref: &plotting.RefLine{Y: m.Of(*rep.Source), Label: "source final"}})
+	if err != nil {
+		return err
+	}
+	return plotting.Save(p, path, 8, 5)
 }

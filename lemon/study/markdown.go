@@ -5,7 +5,6 @@ import (
 	"math"
 	"strings"
 
-	"github.com/golemon/golemon/lemon/expand"
 	"github.com/golemon/golemon/lemon/savings"
 )
 
@@ -41,7 +40,7 @@ func (rep *Report) Markdown() string {
 		wall += rep.Source.WallS
 	}
 	fmt.Fprintf(&sb, "- Wall time: %.1f min for the %d finished runs and the source, evaluation included.\n", wall/60, len(rep.Records))
-	sb.WriteString("- Expanded runs: fresh AdamW state, LEMON's schedule (same peak, decay compressed to the budget) unless " +
+	sb.WriteString("- Expanded runs: fresh AdamW state (lemon-optstate: the source's, expanded), LEMON's schedule (same peak, decay compressed to the budget) unless " +
 		"marked truncated (the scratch schedule stopped at the budget); hyperclone widens ×2 (with paired noise), then adds zero-writer blocks.\n\n")
 	fmt.Fprintf(&sb, "| arm | budget | steps | peak LR | seeds | step-0 val acc | final val acc | final val loss | saving excl. source | saving incl. source | saving on %s excl. source |\n", ms[1])
 	sb.WriteString("|---|---|---|---|---|---|---|---|---|---|---|\n")
@@ -53,8 +52,11 @@ func (rep *Report) Markdown() string {
 			lossStat(g.stat(func(r Record) float64 { return r.Final.ValLoss })),
 			rep.savingCell(g, 0, true), rep.savingCell(g, 0, false), rep.savingCell(g, 1, true))
 	}
-	sb.WriteString("\nScratch's own seeds are measured against their mean: their spread is the noise floor of every saving.\n")
+	sb.WriteString("\nSavings are the mean over the seeds that reached the reference, with its 95% interval (Student's t) when " +
+		"two or more did. Scratch's own seeds are measured against their mean: their spread is the noise floor of every saving.\n")
+	rep.regime(&sb)
 	rep.headline(&sb)
+	rep.paired(&sb)
 	rep.lossless(&sb)
 	return sb.String()
 }
@@ -97,7 +99,7 @@ func (rep *Report) savingCell(g group, k int, excl bool) string {
 	if excl || g.recs[0].Spec.Scratch {
 		st = sum.Excl
 	}
-	cell := st.Percent()
+	cell := st.PercentCI()
 	if sum.Reached < sum.Runs {
 		cell += fmt.Sprintf(" (%d of %d reached)", sum.Reached, sum.Runs)
 	}
@@ -111,7 +113,7 @@ func (rep *Report) bestLEMON(k int) (group, bool) {
 	found := false
 	for _, g := range rep.groups() {
 		r := g.recs[0]
-		if r.Spec.Scratch || r.Spec.Method != expand.LEMON || r.Spec.Truncated || r.Spec.LRScale != 1 || r.Savings == nil {
+		if !isLEMON(r.Spec) || r.Savings == nil {
 			continue
 		}
 		sum := g.summary(k)
@@ -138,7 +140,7 @@ func (rep *Report) headline(sb *strings.Builder) {
 		}
 		sum := g.summary(k)
 		fmt.Fprintf(sb, "\n**LEMON on %s (best budget reached by every seed, %.2fT):** saving %s excl. source, %s incl. source (paper: %s excl. source).\n",
-			m, g.recs[0].Spec.Budget, sum.Excl.Percent(), sum.Incl.Percent(), paper)
+			m, g.recs[0].Spec.Budget, sum.Excl.PercentCI(), sum.Incl.PercentCI(), paper)
 	}
 }
 

@@ -318,6 +318,9 @@ func (e *env) train(r RunSpec, srcStore *model.Store) error {
 		if x, err = newExpansion(r.Method, e.src, e.tgt, r.Seed, r.Noise); err == nil {
 			store, cfg, err = x.apply(srcStore)
 			exactness = x.exactness().String()
+			if err == nil && r.OptState {
+				err = x.applyOptimizerState(srcStore, store)
+			}
 		}
 	}
 	if err != nil {
@@ -424,6 +427,15 @@ func (x *expansion) apply(store *model.Store) (*model.Store, arch.Config, error)
 		}
 	}
 	return store, cfg, nil
+}
+
+// applyOptimizerState expands the source's AdamW state into the expanded store; only a
+// single-plan expansion carries it (a second plan would need the first one's moments).
+func (x *expansion) applyOptimizerState(src, dst *model.Store) error {
+	if len(x.plans) != 1 {
+		return fmt.Errorf("study: expanded optimizer state needs a one-plan expansion, this one has %d plans", len(x.plans))
+	}
+	return x.plans[0].ApplyOptimizerState(src, dst)
 }
 
 // exactness is the least exact of the plans.

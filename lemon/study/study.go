@@ -141,6 +141,9 @@ type Study struct {
 	// TruncatedBudgets: LEMON trained with the scratch schedule itself, stopped at the budget
 	// (the schedule LEMON argues against).
 	TruncatedBudgets []float64
+	// OptStateBudgets: LEMON with the source's AdamW state expanded into the target
+	// (expand.Plan.ApplyOptimizerState) instead of fresh state, on LEMON's schedule.
+	OptStateBudgets []float64
 	// EverySeed repeats the LR sweep, the truncated schedule and the baselines with every
 	// seed too (otherwise they use Seeds[0]), so that every arm has a seed spread.
 	EverySeed bool
@@ -155,7 +158,8 @@ type RunSpec struct {
 	LRScale   float64       `json:"lr_scale"`  // peak = Study.Schedule.Peak × LRScale
 	Truncated bool          `json:"truncated"` // scratch schedule stopped at Steps, not compressed
 	Seed      uint64        `json:"seed"`
-	Noise     float64       `json:"noise,omitempty"` // HyperClone's paired noise
+	Noise     float64       `json:"noise,omitempty"`     // HyperClone's paired noise
+	OptState  bool          `json:"opt_state,omitempty"` // the source's AdamW state expanded, not fresh
 }
 
 // Name is the run's arm in tables: "scratch", "lemon", "lemon-truncated", "fpi", ….
@@ -165,6 +169,8 @@ func (r RunSpec) Name() string {
 		return "scratch"
 	case r.Truncated:
 		return r.Method.String() + "-truncated"
+	case r.OptState:
+		return r.Method.String() + "-optstate"
 	}
 	return r.Method.String()
 }
@@ -197,7 +203,7 @@ func (s *Study) spec(scratch bool, m expand.Method, budget, lrScale float64, tru
 
 // Runs lists every target run of the matrix in the order they are trained: scratch (every
 // seed), LEMON (every budget and seed), then per seed (Seeds[0] only unless EverySeed) the LR
-// sweep, the truncated schedule and the baselines.
+// sweep, the truncated schedule, LEMON with expanded optimizer state and the baselines.
 func (s *Study) Runs() []RunSpec {
 	var out []RunSpec
 	first := s.Seeds[0]
@@ -219,6 +225,11 @@ func (s *Study) Runs() []RunSpec {
 		}
 		for _, b := range s.TruncatedBudgets {
 			out = append(out, s.spec(false, expand.LEMON, b, 1, true, seed))
+		}
+		for _, b := range s.OptStateBudgets {
+			r := s.spec(false, expand.LEMON, b, 1, false, seed)
+			r.OptState = true
+			out = append(out, r)
 		}
 		for _, m := range s.Baselines {
 			for _, b := range s.BaselineBudgets {
@@ -254,7 +265,7 @@ func (s *Study) Validate() error {
 		errs = append(errs, err)
 	}
 	bad(len(s.Seeds) == 0, "at least one seed is needed")
-	budgets := slices.Concat(s.Budgets, s.BaselineBudgets, s.TruncatedBudgets)
+	budgets := slices.Concat(s.Budgets, s.BaselineBudgets, s.TruncatedBudgets, s.OptStateBudgets)
 	if len(s.LRScales) > 0 {
 		budgets = append(budgets, s.SweepBudget)
 	}

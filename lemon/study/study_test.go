@@ -139,3 +139,79 @@ func TestMarkdownSaysNotReached(t *testing.T) {
 		t.Errorf("want a caveat on val loss only:\n%s", md)
 	}
 }
+
+// TestRegimeAndPaired checks the regime rules and the paired differences on hand-made
+// curves: three scratch seeds, LEMON and FPI at 0.5T over the same seeds.
+func TestRegimeAndPaired(t *testing.T) {
+	s, _ := Preset(ViT, CPU) // T = 300: the last quarter starts at step 225
+	row := func(step int, acc float64) runner.Row {
+		return runner.Row{Step: step, FLOPs: float64(step) * 1e9, ValLoss: 1 - acc, ValMetric: acc}
+	}
+	build := func(scratchEnd [3]float64, lateGain float64, fpiGap [3]float64) *Report {
+		rep := &Report{Study: s, Source: &runner.Row{ValMetric: 0.70, ValLoss: 0.30}, SourceFLOPs: 30e9}
+		var finals []runner.Row
+		for i, end := range scratchEnd {
+			// 150 → 300 in steps of 150: the value at 225 is interpolated halfway.
+			rows := []runner.Row{row(0, 0.1), row(150, end-2*lateGain), row(300, end)}
+			spec := s.spec(true, expand.LEMON, 1, 1, false, uint64(i+1))
+			rep.Records = append(rep.Records, Record{Spec: spec, Final: rows[2], Initial: rows[0], rows: rows})
+			finals = append(finals, rows[2])
+		}
+		for i := range 3 {
+			seed := uint64(i + 1)
+			lemon := []runner.Row{row(0, 0.70), row(150, 0.80+0.01*float64(i))}
+			fpi := []runner.Row{row(0, 0.70), row(150, 0.80+0.01*float64(i)-fpiGap[i])}
+			rep.Records = append(rep.Records,
+				Record{Spec: s.spec(false, expand.LEMON, 0.5, 1, false, seed), Final: lemon[1], Initial: lemon[0], rows: lemon},
+				Record{Spec: s.spec(false, expand.FPI, 0.5, 1, false, seed), Final: fpi[1], Initial: fpi[0], rows: fpi})
+		}
+		rep.measure(finals)
+		return rep
+	}
+	// Scratch ends at 0.80, 0.81, 0.82 (std 0.01) and gains 0.004 over the last quarter.
+	rep := build([3]float64{0.80, 0.81, 0.82}, 0.004, [3]float64{0.02, 0.03, 0.04})
+	g, ok := rep.Regime(0)
+	if !ok {
+		t.Fatal("no regime with a source and three scratch seeds")
+	}
+	if math.Abs(g.Std-0.01) > 1e-12 || math.Abs(g.MeanGain-0.004) > 1e-12 || g.From != 225 || math.Abs(g.Gap-0.11) > 1e-12 {
+		t.Errorf("regime %+v: want std 0.01, gain 0.004 from step 225, gap 0.11", g)
+	}
+	if !g.Plateaued() || !g.Separated() {
+		t.Errorf("plateaued %v, separated %v: want both", g.Plateaued(), g.Separated())
+	}
+	ps := rep.Paired()
+	if len(ps) != 1 || ps[0].Arm != "fpi" || len(ps[0].Seeds) != 3 {
+		t.Fatalf("paired %+v: want fpi over 3 seeds", ps)
+	}
+	// LEMON − FPI = 0.02, 0.03, 0.04: mean 0.03, std 0.01, interval 0.03 ± 4.303·0.01/√3.
+	d := ps[0].Final[0]
+	if lo, hi := d.CI95(); math.Abs(d.Mean-0.03) > 1e-12 || math.Abs(lo-(0.03-4.303*0.01/math.Sqrt(3))) > 1e-9 || hi < lo {
+		t.Errorf("paired accuracy difference %+v [%g, %g]", d, lo, hi)
+	}
+	if l := ps[0].Final[1]; math.Abs(l.Mean-0.03) > 1e-12 { // loss is 1 − acc: LEMON lower by as much, oriented +
+		t.Errorf("paired loss difference %+v: want +0.03 (LEMON lower)", l)
+	}
+	md := rep.Markdown()
+	for _, want := range []string{"Plateau ✓", "Target vs source ✓", "11.0× the seed std", "| fpi | 0.50T | 3 | +3.00 [+0.52, +5.48] pts | **LEMON better** |"} {
+		if !strings.Contains(md, want) {
+			t.Errorf("markdown lacks %q:\n%s", want, md)
+		}
+	}
+	// Negative controls: a scratch target still climbing, a source too close, and an FPI
+	// whose difference straddles zero.
+	rep = build([3]float64{0.70, 0.72, 0.74}, 0.03, [3]float64{-0.02, 0.01, 0.02})
+	g, _ = rep.Regime(0)
+	if g.Plateaued() || g.Separated() {
+		t.Errorf("regime %+v: gain 0.03 > std 0.02 and gap 0.02 < 5·std must both fail", g)
+	}
+	md = rep.Markdown()
+	for _, want := range []string{"Plateau ✗", "**The scratch target is still improving**", "Target vs source ✗", "| fpi | 0.50T | 3 | +0.33 [-4.84, +5.50] pts | not separated |"} {
+		if !strings.Contains(md, want) {
+			t.Errorf("markdown lacks %q:\n%s", want, md)
+		}
+	}
+	if _, ok := (&Report{Study: s}).Regime(0); ok {
+		t.Error("a regime without source or scratch runs")
+	}
+}
