@@ -3,8 +3,8 @@ package study
 import (
 	"fmt"
 	"math"
-	"slices"
 	"path/filepath"
+	"slices"
 
 	"github.com/golemon/golemon/lemon/expand"
 	"github.com/golemon/golemon/lemon/savings"
