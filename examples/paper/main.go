@@ -40,7 +40,7 @@ func run() error {
 		scale    = flag.String("scale", "cpu", "cpu, cpu-long (ViT) or paper")
 		out      = flag.String("out", "", "output directory; each task writes into <out>/<task> (required unless -dry-run)")
 		dataDir  = flag.String("datadir", "", "data directory (default $LEMON_DATA or <repo>/.data)")
-		only     = flag.String("only", "", "train only these comma-separated arms (scratch, lemon, lemon-truncated, lemon-optstate, fpi, aki, stack, zero, hyperclone)")
+		only     = flag.String("only", "", "train only these comma-separated arms (source, scratch, lemon, lemon-truncated, lemon-optstate, fpi, aki, stack, zero, hyperclone)")
 		report   = flag.Bool("report", false, "train nothing: write tables and figures from the finished runs in -out")
 		dryRun   = flag.Bool("dry-run", false, "print the matrix with estimated FLOPs and check every expansion plan; train nothing")
 		shard    = flag.String("shard", "", "i/n: train only run i, i+n, i+2n, … of the matrix (0-based); -report over the merged -out covers all shards")

@@ -192,6 +192,17 @@ func TestOnlyTrainsTheNamedArms(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(out, "source")); !os.IsNotExist(err) {
 		t.Errorf("scratch-only training trained the source (stat: %v)", err)
 	}
+	log.Reset()
+	rep, err := Run(backend.MustNew(), s, Options{Out: out, Data: imgs, Log: &log, Only: []string{SourceArm}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Source == nil || len(rep.Records) != 1 || !strings.Contains(log.String(), "source tiny-1-8") {
+		t.Errorf("Only = [source]: source %v, %d records (the scratch run from before), log:\n%s", rep.Source, len(rep.Records), log.String())
+	}
+	if strings.Contains(log.String(), "_b") && !strings.Contains(log.String(), "done before") {
+		t.Errorf("Only = [source] trained a target run:\n%s", log.String())
+	}
 }
 
 // TestShardsAndParallelMatchOneProcess: the matrix trained as two shards into one folder, one

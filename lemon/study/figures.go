@@ -107,6 +107,9 @@ func (rep *Report) curves(path string, k int, baselines bool) error {
 		label += fmt.Sprintf(" ×%d", len(g.recs))
 		all = append(all, rep.meanSeries(label, g, k))
 	}
+	if len(all) == 0 || baselines && len(rep.Study.Baselines) == 0 {
+		return nil
+	}
 	m := rep.Study.Task.Metrics()[k]
 	opts := plotting.CurveOptions{}
 	title := rep.title() + "; mean over ×n seeds, band min–max"

@@ -26,6 +26,9 @@ type Record struct {
 	rows    []runner.Row
 }
 
+// Rows is the run's whole evaluation log, the step-0 evaluation first.
+func (r Record) Rows() []runner.Row { return r.rows }
+
 // Report is what a study produced so far: every finished run measured against the
 // scratch reference.
 type Report struct {

@@ -21,13 +21,17 @@ import (
 	"github.com/gomlx/gomlx/ml/model"
 )
 
+// SourceArm names the source model in Options.Only.
+const SourceArm = "source"
+
 // Options configure Run.
 type Options struct {
 	Out     string // the study's directory: source/, runs/<id>/, results and figures
 	Data    Data   // nil: LoadData(study.Data, DataDir)
 	DataDir string
 	// Only restricts training to these arms (RunSpec.Name: "scratch", "lemon",
-	// "lemon-truncated", "fpi", …); nil trains all. Results cover every finished run.
+	// "lemon-truncated", "fpi", …, or SourceArm for the source alone; expanded arms train
+	// the source too when it is missing); nil trains all. Results cover every finished run.
 	Only         []string
 	Log          io.Writer     // progress and evaluation lines; nil: os.Stdout
 	StallTimeout time.Duration // passed to the runner (0: its default)
@@ -134,7 +138,7 @@ func newEnv(b compute.Backend, s Study, opts Options) (*env, error) {
 
 // checkOnly rejects arm names the study does not have.
 func checkOnly(s Study, only []string) error {
-	var known []string
+	known := []string{SourceArm}
 	for _, r := range s.Runs() {
 		if !slices.Contains(known, r.Name()) {
 			known = append(known, r.Name())
@@ -198,7 +202,7 @@ func (e *env) trainAll() error {
 		}
 	}
 	var srcStore *model.Store
-	if needSource {
+	if needSource || (e.opts.Only != nil && slices.Contains(e.opts.Only, SourceArm)) {
 		var err error
 		if srcStore, _, err = e.source(); err != nil {
 			return err
