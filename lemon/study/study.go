@@ -147,6 +147,9 @@ type Study struct {
 	// EverySeed repeats the LR sweep, the truncated schedule and the baselines with every
 	// seed too (otherwise they use Seeds[0]), so that every arm has a seed spread.
 	EverySeed bool
+	// SweepSeeds, when > 0, limits the LR sweep to the first SweepSeeds seeds of those it
+	// would use (the LR finding wants two seeds per point; the arms compared with LEMON three).
+	SweepSeeds int
 }
 
 // RunSpec is one training run of the target model.
@@ -219,8 +222,11 @@ func (s *Study) Runs() []RunSpec {
 	if s.EverySeed {
 		others = s.Seeds
 	}
-	for _, seed := range others {
+	for i, seed := range others {
 		for _, x := range s.LRScales {
+			if s.SweepSeeds > 0 && i >= s.SweepSeeds {
+				break
+			}
 			out = append(out, s.spec(false, expand.LEMON, s.SweepBudget, x, false, seed))
 		}
 		for _, b := range s.TruncatedBudgets {
@@ -275,6 +281,7 @@ func (s *Study) Validate() error {
 	for _, x := range s.LRScales {
 		bad(!(x > 0), "LR scale %g must be > 0", x)
 	}
+	bad(s.SweepSeeds < 0, "sweep seeds must be ≥ 0, got %d", s.SweepSeeds)
 	if len(errs) > 0 {
 		return fmt.Errorf("study %s/%s: %w", s.Task, s.Name, errors.Join(errs...))
 	}
