@@ -9,6 +9,8 @@
 //	go run ./examples/paper -task all -scale cpu -out results/cpu -report   # tables and figures only
 //	go run ./examples/paper -task vit -scale paper -dry-run           # the paper-sized matrix
 //	go run ./examples/paper -task vit -out results/cpu -shard 0/4 -parallel 4   # a quarter, 4 runs at a time
+//	go run ./examples/paper -sweep growth -out results/sweeps/growth            # saving against the growth factor
+//	go run ./examples/paper -sweep source-budget -dry-run                       # when to grow: the matrix
 //
 // Finished runs are recorded in -out and skipped when the command is run again, so the
 // matrix can be run in pieces (-only scratch,lemon) or resumed after an interruption.
@@ -45,8 +47,12 @@ func run() error {
 		dryRun   = flag.Bool("dry-run", false, "print the matrix with estimated FLOPs and check every expansion plan; train nothing")
 		shard    = flag.String("shard", "", "i/n: train only run i, i+n, i+2n, … of the matrix (0-based); -report over the merged -out covers all shards")
 		par      = flag.Int("parallel", 1, "train up to this many runs at once (for many cores)")
+		sweep    = flag.String("sweep", "", "run a ViT sweep instead of a study: growth (saving against the growth factor) or source-budget (against the source's training budget); -out is the sweep's folder")
 	)
 	flag.Parse()
+	if flag.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments %q (flags only; see -h)", flag.Args())
+	}
 	var opts study.Options
 	if *shard != "" {
 		if _, err := fmt.Sscanf(*shard, "%d/%d", &opts.Shard, &opts.Shards); err != nil || opts.Shards < 1 || opts.Shard < 0 || opts.Shard >= opts.Shards {
@@ -57,6 +63,9 @@ func run() error {
 		return fmt.Errorf("-parallel must be ≥ 1, got %d", *par)
 	}
 	opts.Parallel = *par
+	if *sweep != "" {
+		return runSweep(*sweep, opts, *out, *dataDir, *only, *report, *dryRun)
+	}
 	sc, err := study.ParseScale(*scale)
 	if err != nil {
 		return err
@@ -111,6 +120,42 @@ func runStudy(s study.Study, opts study.Options, out, dataDir, only string, repo
 	}
 	fmt.Printf("study %s/%s on %s → %s\n", s.Task, s.Name, backend.Describe(b), opts.Out)
 	rep, err := study.Run(b, s, opts)
+	if err != nil {
+		return err
+	}
+	fmt.Print("\n" + rep.Markdown())
+	return nil
+}
+
+func runSweep(name string, opts study.Options, out, dataDir, only string, report, dryRun bool) error {
+	sw, err := study.SweepPreset(name)
+	if err != nil {
+		return err
+	}
+	if dryRun {
+		return study.DryRunSweep(os.Stdout, sw)
+	}
+	if out == "" {
+		return fmt.Errorf("-out is required")
+	}
+	if dataDir == "" {
+		if dataDir, err = data.DefaultDir(); err != nil {
+			return err
+		}
+	}
+	b, err := backend.New()
+	if err != nil {
+		return err
+	}
+	opts.Out, opts.DataDir = out, dataDir
+	switch {
+	case report:
+		opts.Only = []string{}
+	case only != "":
+		opts.Only = strings.Split(only, ",")
+	}
+	fmt.Printf("sweep %s (%d variants) on %s → %s\n", sw.Name, len(sw.Variants), backend.Describe(b), out)
+	rep, err := study.RunSweep(b, sw, opts)
 	if err != nil {
 		return err
 	}

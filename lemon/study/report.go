@@ -45,7 +45,7 @@ type Report struct {
 // collect reads the record of every finished run of the matrix and measures the savings.
 func (e *env) collect() (*Report, error) {
 	rep := &Report{Study: e.s, Data: e.data.Describe()}
-	if src, ok, err := e.readRecord(e.sourceDir()); err != nil {
+	if src, ok, err := e.readSource(); err != nil {
 		return nil, err
 	} else if ok {
 		final := src.Rows[len(src.Rows)-1]

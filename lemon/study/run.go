@@ -42,6 +42,13 @@ type Options struct {
 	Shard, Shards int
 	// Parallel trains up to this many runs at once (0 or 1: one at a time), for many cores.
 	Parallel int
+	// ScratchOut, if set, holds the scratch runs (ScratchOut/runs/<id>) instead of Out, so
+	// that studies differing only in their source (a sweep over the source's budget) share
+	// them: a scratch run depends on the target, the data and the schedule, not the source.
+	ScratchOut string
+	// SourceOut, if set, holds the source (SourceOut/source) instead of Out, so that studies
+	// growing one source to several targets (a growth sweep) train it once.
+	SourceOut string
 }
 
 func (o Options) validate() error {
@@ -104,6 +111,10 @@ type env struct {
 	data     Data
 	src, tgt arch.Config
 	settings string
+	// scratchSettings identifies what a scratch run depends on (no source); scratch records
+	// carry it (older ones carry settings, also accepted).
+	scratchSettings string
+	sourceSettings  string // the same for the source: its config, the data, its steps and schedule
 }
 
 func newEnv(b compute.Backend, s Study, opts Options) (*env, error) {
@@ -128,6 +139,8 @@ func newEnv(b compute.Backend, s Study, opts Options) (*env, error) {
 	}
 	e.src, e.tgt = e.data.Adapt(s.Source), e.data.Adapt(s.Target)
 	e.settings = fingerprint(s, e.src, e.tgt)
+	e.scratchSettings = scratchFingerprint(s, e.tgt)
+	e.sourceSettings = sourceFingerprint(s, e.src)
 	for _, m := range expandedMethods(s) { // every plan is checked before anything trains
 		if _, err := newExpansion(m, e.src, e.tgt, 0, e.s.HyperCloneNoise); err != nil {
 			return nil, err
@@ -174,6 +187,28 @@ func fingerprint(s Study, src, tgt arch.Config) string {
 	sch.Total = s.Steps
 	return fmt.Sprintf("%s %s→%s %+v T=%d source=%d eval=%d %s wd=%g cfg=%x",
 		s.Task, s.SourceName, s.TargetName, s.Data, s.Steps, s.SourceSteps, s.EvalEvery, sch, s.WeightDecay, h.Sum64())
+}
+
+// scratchFingerprint is fingerprint for scratch runs: the target, the data and the schedule.
+func scratchFingerprint(s Study, tgt arch.Config) string {
+	h := fnv.New64a()
+	j, _ := tgt.MarshalIndent()
+	h.Write(j)
+	sch := s.Schedule
+	sch.Total = s.Steps
+	return fmt.Sprintf("%s scratch %s %+v T=%d eval=%d %s wd=%g cfg=%x",
+		s.Task, s.TargetName, s.Data, s.Steps, s.EvalEvery, sch, s.WeightDecay, h.Sum64())
+}
+
+// sourceFingerprint is fingerprint for the source: its config, the data and its schedule.
+func sourceFingerprint(s Study, src arch.Config) string {
+	h := fnv.New64a()
+	j, _ := src.MarshalIndent()
+	h.Write(j)
+	sch := s.Schedule
+	sch.Total = s.SourceSteps
+	return fmt.Sprintf("%s source %s %+v steps=%d eval=%d %s wd=%g cfg=%x seed=%d",
+		s.Task, s.SourceName, s.Data, s.SourceSteps, s.EvalEvery, sch, s.WeightDecay, h.Sum64(), s.Seeds[0])
 }
 
 func (e *env) selected(r RunSpec) bool {
@@ -272,15 +307,31 @@ func (s *syncWriter) Write(p []byte) (int, error) {
 	return s.w.Write(p)
 }
 
-func (e *env) runDir(r RunSpec) string { return filepath.Join(e.opts.Out, "runs", r.ID()) }
+func (e *env) runDir(r RunSpec) string {
+	if r.Scratch && e.opts.ScratchOut != "" {
+		return filepath.Join(e.opts.ScratchOut, "runs", r.ID())
+	}
+	return filepath.Join(e.opts.Out, "runs", r.ID())
+}
 
-func (e *env) sourceDir() string { return filepath.Join(e.opts.Out, "source") }
+func (e *env) sourceDir() string {
+	if e.opts.SourceOut != "" {
+		return filepath.Join(e.opts.SourceOut, "source")
+	}
+	return filepath.Join(e.opts.Out, "source")
+}
+
+// readSource reads the source's record: it carries the source's settings, or (older
+// records) the study's.
+func (e *env) readSource() (record, bool, error) {
+	return e.readRecord(e.sourceDir(), e.settings, e.sourceSettings)
+}
 
 // source returns the trained source model, training it (or finishing its training) first
 // when its directory has no record.
 func (e *env) source() (*model.Store, record, error) {
 	dir := e.sourceDir()
-	rec, ok, err := e.readRecord(dir)
+	rec, ok, err := e.readSource()
 	if err != nil {
 		return nil, rec, err
 	}
@@ -305,7 +356,7 @@ func (e *env) source() (*model.Store, record, error) {
 	if err != nil {
 		return nil, rec, err
 	}
-	rec = record{Settings: e.settings, Spec: RunSpec{Steps: e.s.SourceSteps, LRScale: 1, Seed: seed}, Schedule: sch.String(), Rows: res.Rows}
+	rec = record{Settings: e.sourceSettings, Spec: RunSpec{Steps: e.s.SourceSteps, LRScale: 1, Seed: seed}, Schedule: sch.String(), Rows: res.Rows}
 	return res.Store, rec, writeRecord(dir, rec)
 }
 
@@ -341,6 +392,9 @@ func (e *env) train(r RunSpec, srcStore *model.Store) error {
 		return err
 	}
 	rec := record{Settings: e.settings, Spec: r, Schedule: sch.String(), Exactness: exactness, Rows: res.Rows}
+	if r.Scratch {
+		rec.Settings = e.scratchSettings
+	}
 	if err := writeRecord(dir, rec); err != nil {
 		return err
 	}
@@ -348,8 +402,8 @@ func (e *env) train(r RunSpec, srcStore *model.Store) error {
 }
 
 // readRecord reads dir's record; ok is false when the run has not finished. A record made
-// under other settings is an error.
-func (e *env) readRecord(dir string) (rec record, ok bool, err error) {
+// under other settings than want (one of them) is an error.
+func (e *env) readRecord(dir string, want ...string) (rec record, ok bool, err error) {
 	raw, err := os.ReadFile(filepath.Join(dir, resultFile))
 	if os.IsNotExist(err) {
 		return rec, false, nil
@@ -360,9 +414,9 @@ func (e *env) readRecord(dir string) (rec record, ok bool, err error) {
 	if err := json.Unmarshal(raw, &rec); err != nil {
 		return rec, false, fmt.Errorf("study: %s: %w", filepath.Join(dir, resultFile), err)
 	}
-	if rec.Settings != e.settings {
+	if !slices.Contains(want, rec.Settings) {
 		return rec, false, fmt.Errorf("study: %s was made under other settings (%q, now %q): use another output directory",
-			dir, rec.Settings, e.settings)
+			dir, rec.Settings, want[len(want)-1])
 	}
 	return rec, true, nil
 }
@@ -370,7 +424,11 @@ func (e *env) readRecord(dir string) (rec record, ok bool, err error) {
 // readRunRecord is readRecord for run r, which must be the run recorded.
 func (e *env) readRunRecord(r RunSpec) (record, bool, error) {
 	dir := e.runDir(r)
-	rec, ok, err := e.readRecord(dir)
+	want := []string{e.settings}
+	if r.Scratch {
+		want = []string{e.settings, e.scratchSettings}
+	}
+	rec, ok, err := e.readRecord(dir, want...)
 	if ok && rec.Spec != r {
 		return rec, false, fmt.Errorf("study: %s records the run %+v, not %+v: use another output directory", dir, rec.Spec, r)
 	}

@@ -1,0 +1,351 @@
+package study
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/gomlx/compute"
+
+	"github.com/golemon/golemon/lemon/arch"
+	"github.com/golemon/golemon/lemon/savings"
+	"github.com/golemon/golemon/plotting"
+)
+
+// A Sweep is a family of studies that differ in one choice a user makes when growing a
+// model: how much to grow (the growth factor, by width, by depth or both) or how long to train
+// the small model first (the source's budget). Each variant is a Study of its own, usually
+// with a reduced matrix (scratch and LEMON at a few budgets, every seed), in its own folder;
+// variants with the same target share its scratch runs.
+type Sweep struct {
+	Name string // "growth" or "source-budget"; names the folder and the figures
+	// XLabel names the variants' X: "growth factor (target / source parameters)" or
+	// "source budget (fraction of T)".
+	XLabel   string
+	Variants []Variant
+}
+
+// Variant is one study of a sweep, placed at X on its series.
+type Variant struct {
+	Study  Study
+	Series string  // e.g. "width", "depth", "width and depth", "source budget"
+	X      float64 // the swept value: the parameter ratio, or the source's steps / T
+}
+
+// Dir is the variant's folder inside the sweep's.
+func (v Variant) Dir() string { return v.Study.Name }
+
+// scratchDir is the folder of the scratch runs of a target, shared by the variants that
+// grow to it.
+func scratchDir(s Study) string { return "scratch-" + s.TargetName }
+
+// sourceDirName is the folder of a source, shared by the variants that grow it.
+func sourceDirName(s Study) string { return fmt.Sprintf("source-%s-%dsteps", s.SourceName, s.SourceSteps) }
+
+// Validate checks every variant and that their folder names are distinct.
+func (sw Sweep) Validate() error {
+	var errs []error
+	seen := map[string]bool{}
+	if len(sw.Variants) == 0 {
+		errs = append(errs, errors.New("no variants"))
+	}
+	for _, v := range sw.Variants {
+		if err := v.Study.Validate(); err != nil {
+			errs = append(errs, err)
+		}
+		if seen[v.Dir()] {
+			errs = append(errs, fmt.Errorf("two variants named %q", v.Dir()))
+		}
+		seen[v.Dir()] = true
+		if !(v.X > 0) || math.IsInf(v.X, 0) {
+			errs = append(errs, fmt.Errorf("variant %s: X = %g, want a finite value > 0", v.Dir(), v.X))
+		}
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("sweep %s: %w", sw.Name, errors.Join(errs...))
+	}
+	return nil
+}
+
+// SweepReport gathers what the variants produced.
+type SweepReport struct {
+	Sweep   Sweep
+	Reports []*Report // per variant, nil where it has no finished run yet
+}
+
+// RunSweep trains every variant (see Run; opts.Out is the sweep's folder: each variant
+// writes into Out/<variant>, scratch runs into Out/scratch-<target>), then writes the
+// sweep's summary (sweep.md) and figures into Out. With opts.Only = [] it trains nothing
+// and reports what has finished.
+func RunSweep(b compute.Backend, sw Sweep, opts Options) (*SweepReport, error) {
+	if err := sw.Validate(); err != nil {
+		return nil, err
+	}
+	if opts.Out == "" {
+		return nil, errors.New("study: an output directory is required")
+	}
+	rep := &SweepReport{Sweep: sw}
+	for _, v := range sw.Variants {
+		o := opts
+		o.Out, o.ScratchOut = filepath.Join(opts.Out, v.Dir()), filepath.Join(opts.Out, scratchDir(v.Study))
+		o.SourceOut = filepath.Join(opts.Out, sourceDirName(v.Study))
+		r, err := Run(b, v.Study, o)
+		if err != nil && strings.Contains(err.Error(), "no finished runs") {
+			r, err = nil, nil // nothing to report for this variant yet
+		}
+		if err != nil {
+			return nil, fmt.Errorf("sweep %s, variant %s: %w", sw.Name, v.Dir(), err)
+		}
+		rep.Reports = append(rep.Reports, r)
+	}
+	return rep, rep.Write(opts.Out)
+}
+
+// Point is one variant's headline saving: LEMON's best budget reached by every seed.
+type Point struct {
+	Variant Variant
+	Budget  float64 // 0 when no budget reached the reference in every seed
+	Summary savings.Summary
+	Regime  Regime
+	Regimed bool // Regime is known (source and ≥ 2 scratch seeds finished)
+}
+
+// Points lists every variant with a report, in sweep order.
+func (r *SweepReport) Points() []Point {
+	var out []Point
+	for i, rep := range r.Reports {
+		if rep == nil {
+			continue
+		}
+		p := Point{Variant: r.Sweep.Variants[i]}
+		p.Regime, p.Regimed = rep.Regime(0)
+		if g, ok := rep.bestLEMON(0); ok {
+			p.Budget, p.Summary = g.recs[0].Spec.Budget, g.summary(0)
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// Markdown is sweep.md: one row per variant.
+func (r *SweepReport) Markdown() string {
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "### Sweep %s\n\n", r.Sweep.Name)
+	sb.WriteString("Each row is a study of its own (its folder has results.md with every run, the regime checks and the figures). " +
+		"The saving is LEMON's at its best budget reached by every seed, mean and 95% interval over seeds; " +
+		"\"incl. source\" adds the source's training FLOPs.\n\n")
+	fmt.Fprintf(&sb, "| variant | series | %s | source → target | plateau | target − source | LEMON budget | saving excl. source | saving incl. source |\n", r.Sweep.XLabel)
+	sb.WriteString("|---|---|---|---|---|---|---|---|---|\n")
+	points := r.Points()
+	for _, p := range points {
+		s := p.Variant.Study
+		plateau, gap := "—", "—"
+		if p.Regimed {
+			plateau = fmt.Sprintf("%s (%s in the last quarter, std %s)", map[bool]string{true: "✓", false: "✗"}[p.Regime.Plateaued()],
+				fmtGain(p.Regime.Metric, p.Regime.MeanGain), fmtGain(p.Regime.Metric, p.Regime.Std))
+			gap = fmt.Sprintf("%s (%s)", fmtGain(p.Regime.Metric, p.Regime.Gap), map[bool]string{true: "✓", false: "✗"}[p.Regime.Separated()])
+		}
+		budget, excl, incl := "not reached by every seed", "—", "—"
+		if p.Budget > 0 {
+			budget, excl, incl = fmt.Sprintf("%.2fT", p.Budget), p.Summary.Excl.PercentCI(), p.Summary.Incl.PercentCI()
+		}
+		fmt.Fprintf(&sb, "| %s | %s | %.3g | %s → %s | %s | %s | %s | %s | %s |\n", p.Variant.Dir(), p.Variant.Series, p.Variant.X,
+			s.SourceName, s.TargetName, plateau, gap, budget, excl, incl)
+	}
+	if missing := len(r.Sweep.Variants) - len(points); missing > 0 {
+		fmt.Fprintf(&sb, "\n%d of %d variants have no finished run yet.\n", missing, len(r.Sweep.Variants))
+	}
+	return sb.String()
+}
+
+// SweepFigure is the figure file of a sweep's savings (.png and .svg), one per accounting.
+const SweepFigure = "saving"
+
+// Write saves sweep.md and the figures into dir.
+func (r *SweepReport) Write(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("study: %w", err)
+	}
+	if err := writeFile(filepath.Join(dir, "sweep.md"), r.Markdown()); err != nil {
+		return err
+	}
+	for _, excl := range []bool{true, false} {
+		name := SweepFigure + "_incl_source"
+		if excl {
+			name = SweepFigure + "_excl_source"
+		}
+		if err := r.figure(filepath.Join(dir, name), excl); err != nil {
+			return fmt.Errorf("study: figure %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+// figure: LEMON's saving against X, one line per series with its 95% band; variants whose
+// every seed did not reach the reference are left out (sweep.md lists them). Nothing is
+// drawn before there is a point.
+func (r *SweepReport) figure(path string, excl bool) error {
+	var series []plotting.Series
+	for _, p := range r.Points() {
+		if p.Budget == 0 {
+			continue
+		}
+		st := p.Summary.Incl
+		if excl {
+			st = p.Summary.Excl
+		}
+		i := -1
+		for j, s := range series {
+			if s.Name == p.Variant.Series {
+				i = j
+			}
+		}
+		if i < 0 {
+			series = append(series, plotting.Series{Name: p.Variant.Series})
+			i = len(series) - 1
+		}
+		lo, hi := st.CI95()
+		if math.IsNaN(lo) {
+			lo, hi = st.Mean, st.Mean
+		}
+		s := &series[i]
+		s.X, s.Y = append(s.X, p.Variant.X), append(s.Y, 100*st.Mean)
+		s.Lo, s.Hi = append(s.Lo, 100*lo), append(s.Hi, 100*hi)
+	}
+	if len(series) == 0 {
+		return nil
+	}
+	for i := range series { // points in X order for the lines
+		sortSeries(&series[i])
+	}
+	acc := "incl. source"
+	if excl {
+		acc = "excl. source"
+	}
+	p, err := plotting.Curves(fmt.Sprintf("LEMON's saving (%s) against %s; band: 95%% CI over seeds", acc, r.Sweep.XLabel),
+		r.Sweep.XLabel, "compute saving (%)", series, plotting.CurveOptions{Ref: &plotting.RefLine{Y: 0, Label: "no saving"}})
+	if err != nil {
+		return err
+	}
+	return plotting.Save(p, path, 8, 5)
+}
+
+func sortSeries(s *plotting.Series) {
+	for i := 1; i < len(s.X); i++ {
+		for j := i; j > 0 && s.X[j] < s.X[j-1]; j-- {
+			s.X[j], s.X[j-1] = s.X[j-1], s.X[j]
+			s.Y[j], s.Y[j-1] = s.Y[j-1], s.Y[j]
+			s.Lo[j], s.Lo[j-1] = s.Lo[j-1], s.Lo[j]
+			s.Hi[j], s.Hi[j-1] = s.Hi[j-1], s.Hi[j]
+		}
+	}
+}
+
+// resized is a copy of a ViT config with another depth and width (heads of the same
+// dimension, MLP 4× the width).
+func resized(c arch.Config, layers, width int) (arch.Config, error) {
+	if c.ViT == nil {
+		return arch.Config{}, fmt.Errorf("study: sweeps resize ViT configs only, got %s", c.Kind)
+	}
+	v := *c.ViT
+	if width%v.HeadDim != 0 {
+		return arch.Config{}, fmt.Errorf("study: width %d is not a multiple of the head dim %d", width, v.HeadDim)
+	}
+	v.Layers, v.Width, v.Heads, v.MLPDim = layers, width, width/v.HeadDim, 4*width
+	out := c
+	out.ViT = &v
+	return out, out.Validate()
+}
+
+// growthVariant is base with its target resized to layers × width.
+func growthVariant(base Study, series string, layers, width int) (Variant, error) {
+	tgt, err := resized(base.Source, layers, width)
+	if err != nil {
+		return Variant{}, err
+	}
+	s := base
+	s.Target = tgt
+	s.TargetName = fmt.Sprintf("vit-%d-%d", layers, width)
+	s.Name = fmt.Sprintf("%s-%s", base.Name, s.TargetName)
+	return Variant{Study: s, Series: series, X: float64(tgt.NumParams()) / float64(base.Source.NumParams())}, nil
+}
+
+// sweepNames are the sweeps SweepPreset knows.
+var sweepNames = []string{"growth", "source-budget"}
+
+// SweepPreset returns a named ViT sweep on Fashion-MNIST, each variant a reduced matrix
+// (scratch and LEMON at 0.5 T and 0.75 T, seeds 1–3) at cpu-long's budget (T = 3,000 steps,
+// 3.2 epochs): cheaper than cpu-plateau, so its scratch targets have not plateaued (each
+// variant's results.md says by how much), and its savings compare variants with one another
+// rather than with the paper.
+//
+//   - "growth": vit-cpu-2-32 grown by depth only (3, 4, 8 blocks), width only (48, 64, 96)
+//     and both (3×48, 4×64): X is the parameter ratio, from 1.45× to 8.3×.
+//   - "source-budget": vit-cpu-2-32 trained for 0.1, 0.25, 0.5 and 1 T before growing to
+//     vit-cpu-4-64: when to grow; the variants share their scratch runs.
+func SweepPreset(name string) (Sweep, error) {
+	base, err := Preset(ViT, CPULong)
+	if err != nil {
+		return Sweep{}, err
+	}
+	base.Budgets, base.Baselines, base.BaselineBudgets, base.LRScales = []float64{0.5, 0.75}, nil, nil, nil
+	base.TruncatedBudgets, base.OptStateBudgets, base.EverySeed = nil, nil, false
+	switch name {
+	case "growth":
+		base.Name = "growth"
+		sw := Sweep{Name: name, XLabel: "growth factor (target / source parameters)"}
+		for _, g := range []struct {
+			series        string
+			layers, width int
+		}{{"depth", 3, 32}, {"depth", 4, 32}, {"depth", 8, 32}, {"width", 2, 48}, {"width", 2, 64}, {"width", 2, 96},
+			{"width and depth", 3, 48}, {"width and depth", 4, 64}} {
+			v, err := growthVariant(base, g.series, g.layers, g.width)
+			if err != nil {
+				return Sweep{}, err
+			}
+			sw.Variants = append(sw.Variants, v)
+		}
+		return sw, sw.Validate()
+	case "source-budget":
+		sw := Sweep{Name: name, XLabel: "source budget (fraction of T)"}
+		for _, f := range []float64{0.1, 0.25, 0.5, 1} {
+			s := base
+			s.SourceSteps = int(math.Round(f * float64(base.Steps)))
+			s.Name = fmt.Sprintf("source-%gT", f)
+			sw.Variants = append(sw.Variants, Variant{Study: s, Series: "LEMON, best budget", X: f})
+		}
+		return sw, sw.Validate()
+	}
+	return Sweep{}, fmt.Errorf("study: unknown sweep %q; known: %s", name, strings.Join(sweepNames, ", "))
+}
+
+// DryRunSweep prints every variant's matrix (DryRun) and the sweep's total.
+func DryRunSweep(w io.Writer, sw Sweep) error {
+	if err := sw.Validate(); err != nil {
+		return err
+	}
+	total, scratch := 0.0, map[string]bool{}
+	for _, v := range sw.Variants {
+		if err := DryRun(w, v.Study); err != nil {
+			return err
+		}
+		s := v.Study
+		tgt := s.StepFLOPs(s.Target)
+		total += float64(s.SourceSteps) * s.StepFLOPs(s.Source)
+		for _, r := range s.Runs() {
+			if r.Scratch && scratch[scratchDir(s)+r.ID()] {
+				continue // shared with an earlier variant
+			}
+			scratch[scratchDir(s)+r.ID()] = r.Scratch
+			total += float64(r.Steps) * tgt
+		}
+		fmt.Fprintln(w)
+	}
+	fmt.Fprintf(w, "sweep %s: %d variants, %.3g training FLOPs in all (scratch runs shared by variants of one target counted once; sources of equal settings are trained once but counted per variant); evaluation not included\n",
+		sw.Name, len(sw.Variants), total)
+	return nil
+}

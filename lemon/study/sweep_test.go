@@ -1,0 +1,92 @@
+package study
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/golemon/golemon/lemon/backend"
+)
+
+// TestSweepSharesScratchAndSource: two variants with one target and sources of different
+// budgets share the scratch runs; two variants growing one source to different targets share
+// the source. Every variant gets its own study folder and a row in sweep.md.
+func TestSweepSharesScratchAndSource(t *testing.T) {
+	base := tinyStudy()
+	base.Budgets, base.Baselines, base.BaselineBudgets, base.LRScales, base.TruncatedBudgets, base.OptStateBudgets =
+		[]float64{0.5}, nil, nil, nil, nil, nil
+	base.Name = "g"
+	wide, err := growthVariant(base, "width", 1, 16)
+	if err != nil {
+		t.Fatal(err)
+	}
+	both, err := growthVariant(base, "width and depth", 2, 16)
+	if err != nil {
+		t.Fatal(err)
+	}
+	early := both
+	early.Study.SourceSteps, early.Study.Name, early.Series, early.X = 4, "early", "source budget", 0.5
+	sw := Sweep{Name: "tiny", XLabel: "x", Variants: []Variant{wide, both, early}}
+	if both.X <= wide.X || wide.X <= 1 {
+		t.Errorf("growth factors %g (1×16) and %g (2×16): want 1 < wide < both", wide.X, both.X)
+	}
+	imgs := &Images{Name: "synthetic", Train: syntheticImages(64, 1), Val: syntheticImages(24, 2), Batch: 8}
+	out := t.TempDir()
+	var log bytes.Buffer
+	rep, err := RunSweep(backend.MustNew(), sw, Options{Out: out, Data: imgs, Log: &log, StallTimeout: 2 * time.Minute})
+	if err != nil {
+		t.Fatalf("%v\n%s", err, log.String())
+	}
+	if n := strings.Count(log.String(), "source tiny-1-8: 8 steps"); n != 1 {
+		t.Errorf("the 8-step source was trained %d times, want once:\n%s", n, log.String())
+	}
+	if n := strings.Count(log.String(), "source tiny-1-8: 4 steps"); n != 1 {
+		t.Errorf("the 4-step source was trained %d times, want once", n)
+	}
+	if n := strings.Count(log.String(), "scratch_b1.00_x1_s1: done before, skipped"); n != 1 {
+		t.Errorf("the shared target's scratch runs were skipped %d times, want once (for the second variant)", n)
+	}
+	for _, d := range []string{"g-vit-1-16/results.md", "g-vit-2-16/results.md", "early/results.md",
+		"scratch-vit-2-16/runs/scratch_b1.00_x1_s2/result.json", "scratch-vit-1-16/runs/scratch_b1.00_x1_s1/result.json",
+		"source-tiny-1-8-8steps/source/result.json", "source-tiny-1-8-4steps/source/result.json", "sweep.md"} {
+		if _, err := os.Stat(filepath.Join(out, d)); err != nil {
+			t.Errorf("missing %s: %v", d, err)
+		}
+	}
+	if got := len(rep.Points()); got != 3 {
+		t.Errorf("%d points, want 3", got)
+	}
+	md, _ := os.ReadFile(filepath.Join(out, "sweep.md"))
+	for _, want := range []string{"| g-vit-1-16 | width |", "| g-vit-2-16 | width and depth |", "| early | source budget | 0.5 |"} {
+		if !strings.Contains(string(md), want) {
+			t.Errorf("sweep.md lacks %q:\n%s", want, md)
+		}
+	}
+	// Report only: nothing retrained, the same summary.
+	log.Reset()
+	again, err := RunSweep(backend.MustNew(), sw, Options{Out: out, Data: imgs, Log: &log, Only: []string{}})
+	if err != nil || strings.Contains(log.String(), "step ") || again.Markdown() != string(md) {
+		t.Errorf("report-only rerun: err %v, retrained or changed:\n%s", err, log.String())
+	}
+	bad := sw
+	bad.Variants = []Variant{wide, wide}
+	if _, err := RunSweep(backend.MustNew(), bad, Options{Out: out, Data: imgs}); err == nil || !strings.Contains(err.Error(), "two variants named") {
+		t.Errorf("duplicate variant names: %v", err)
+	}
+	if _, err := SweepPreset("bigger"); err == nil {
+		t.Error("an unknown sweep was accepted")
+	}
+	for _, name := range sweepNames {
+		sw, err := SweepPreset(name)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		var w bytes.Buffer
+		if err := DryRunSweep(&w, sw); err != nil || !strings.Contains(w.String(), "sweep "+name+": ") {
+			t.Errorf("%s dry run: %v\n%s", name, err, w.String())
+		}
+	}
+}
