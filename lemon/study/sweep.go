@@ -44,7 +44,9 @@ func (v Variant) Dir() string { return v.Study.Name }
 func scratchDir(s Study) string { return "scratch-" + s.TargetName }
 
 // sourceDirName is the folder of a source, shared by the variants that grow it.
-func sourceDirName(s Study) string { return fmt.Sprintf("source-%s-%dsteps", s.SourceName, s.SourceSteps) }
+func sourceDirName(s Study) string {
+	return fmt.Sprintf("source-%s-%dsteps", s.SourceName, s.SourceSteps)
+}
 
 // Validate checks every variant and that their folder names are distinct.
 func (sw Sweep) Validate() error {
