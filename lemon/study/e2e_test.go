@@ -102,6 +102,19 @@ func TestStudyEndToEnd(t *testing.T) {
 	}
 	checkLossless(t, rep)
 	checkOptState(t, rep)
+	loaded, err := Load(s, Options{Out: out}) // no data: a ViT report needs none
+	if err != nil {
+		t.Fatal(err)
+	}
+	if loaded.CSV() != rep.CSV() {
+		t.Errorf("Load's report differs from Run's:\n%s\nvs\n%s", loaded.CSV(), rep.CSV())
+	}
+	if figs, err := loaded.Figures(); err != nil || len(figs) < 3 {
+		t.Errorf("Load's report has %d figures (%v)", len(figs), err)
+	}
+	if _, err := Load(s, Options{Out: t.TempDir()}); err == nil || !strings.Contains(err.Error(), "no finished runs") {
+		t.Errorf("Load of an empty folder: %v", err)
+	}
 
 	log.Reset()
 	again, err := Run(backend.MustNew(), s, opts)

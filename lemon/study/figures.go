@@ -9,6 +9,7 @@ import (
 	"github.com/golemon/golemon/lemon/expand"
 	"github.com/golemon/golemon/lemon/savings"
 	"github.com/golemon/golemon/plotting"
+	"gonum.org/v1/plot"
 )
 
 // Figure files written by SaveFigures (each as .png and .svg).
@@ -20,31 +21,72 @@ const (
 	PlateauFigure   = "plateau"   // the scratch seeds over the second half of T: has the target plateaued?
 )
 
-// SaveFigures draws the study's figures into dir: the headline metric against FLOPs for
-// scratch, LEMON at every budget and the baselines (curves), the savings bars (savings),
-// the same two for the other metric (curves_<column>, savings_<column>), and the schedules. Figures that have nothing to show
-// yet are skipped.
-func (rep *Report) SaveFigures(dir string) error {
+// Figure is one of a study's figures, to save (plotting.Save) or show inline
+// (plotting.Inline).
+type Figure struct {
+	Name          string // file name without extension, e.g. CurvesFigure
+	Plot          *plot.Plot
+	Width, Height float64 // inches
+}
+
+// Figures draws the study's figures: the headline metric against FLOPs for scratch and
+// LEMON's settings (curves) and for the baselines (baselines), the savings bars (savings),
+// the same three for the other metric (<name>_<column>), the schedules and the plateau
+// check. Figures that have nothing to show yet are left out.
+func (rep *Report) Figures() ([]Figure, error) {
 	if len(rep.Records) == 0 {
-		return nil
+		return nil, nil
 	}
 	ms := rep.Study.Task.Metrics()
+	alt := "_" + ms[1].Column()
 	figs := []struct {
 		name string
-		draw func(path string) error
+		draw func() (*Figure, error)
 	}{
-		{CurvesFigure, func(path string) error { return rep.curves(path, 0, false) }},
-		{CurvesFigure + "_" + ms[1].Column(), func(path string) error { return rep.curves(path, 1, false) }},
-		{BaselinesFigure, func(path string) error { return rep.curves(path, 0, true) }},
-		{BaselinesFigure + "_" + ms[1].Column(), func(path string) error { return rep.curves(path, 1, true) }},
-		{SavingsFigure, func(path string) error { return rep.savingsBars(path, 0) }},
-		{SavingsFigure + "_" + ms[1].Column(), func(path string) error { return rep.savingsBars(path, 1) }},
+		{CurvesFigure, func() (*Figure, error) { return rep.curves(0, false) }},
+		{CurvesFigure + alt, func() (*Figure, error) { return rep.curves(1, false) }},
+		{BaselinesFigure, func() (*Figure, error) { return rep.curves(0, true) }},
+		{BaselinesFigure + alt, func() (*Figure, error) { return rep.curves(1, true) }},
+		{SavingsFigure, func() (*Figure, error) { return rep.savingsBars(0) }},
+		{SavingsFigure + alt, func() (*Figure, error) { return rep.savingsBars(1) }},
 		{SchedulesFigure, rep.schedules},
 		{PlateauFigure, rep.plateau},
 	}
+	var out []Figure
 	for _, f := range figs {
-		if err := f.draw(filepath.Join(dir, f.name)); err != nil {
-			return fmt.Errorf("study: figure %s: %w", f.name, err)
+		fig, err := f.draw()
+		if err != nil {
+			return nil, fmt.Errorf("study: figure %s: %w", f.name, err)
+		}
+		if fig != nil {
+			fig.Name = f.name
+			out = append(out, *fig)
+		}
+	}
+	return out, nil
+}
+
+// Figure returns the named figure (e.g. CurvesFigure, PlateauFigure); ok is false when it
+// has nothing to show yet.
+func (rep *Report) Figure(name string) (fig Figure, ok bool, err error) {
+	figs, err := rep.Figures()
+	for _, f := range figs {
+		if f.Name == name {
+			return f, true, err
+		}
+	}
+	return Figure{}, false, err
+}
+
+// SaveFigures saves every figure of Figures into dir, as .png and .svg.
+func (rep *Report) SaveFigures(dir string) error {
+	figs, err := rep.Figures()
+	if err != nil {
+		return err
+	}
+	for _, f := range figs {
+		if err := plotting.Save(f.Plot, filepath.Join(dir, f.Name), f.Width, f.Height); err != nil {
+			return fmt.Errorf("study: figure %s: %w", f.Name, err)
 		}
 	}
 	return nil
@@ -86,7 +128,7 @@ func (rep *Report) meanSeries(name string, g group, k int) plotting.Series {
 // curves: metric k against FLOPs, averaged over seeds, at the base learning rate: scratch
 // and LEMON's settings (every budget, truncated, optimizer state), or with baselines
 // scratch, LEMON and every baseline at the baselines' budgets.
-func (rep *Report) curves(path string, k int, baselines bool) error {
+func (rep *Report) curves(k int, baselines bool) (*Figure, error) {
 	var all []plotting.Series
 	for _, g := range rep.groups() {
 		r := g.recs[0]
@@ -108,7 +150,7 @@ func (rep *Report) curves(path string, k int, baselines bool) error {
 		all = append(all, rep.meanSeries(label, g, k))
 	}
 	if len(all) == 0 || baselines && len(rep.Study.Baselines) == 0 {
-		return nil
+		return nil, nil
 	}
 	m := rep.Study.Task.Metrics()[k]
 	opts := plotting.CurveOptions{}
@@ -128,16 +170,16 @@ func (rep *Report) curves(path string, k int, baselines bool) error {
 	}
 	p, err := plotting.Curves(title, "training FLOPs (target model)", m.String(), all, opts)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return plotting.Save(p, path, 8, 5)
+	return &Figure{Plot: p, Width: 8, Height: 5}, nil
 }
 
 // savingsBars: for metric k, one pair of bars (excl. and incl. source, mean ± the 95%
 // interval's half-width over the seeds that reached) per expanded setting that reached the reference in some seed; the
 // title counts the settings that never did (results.md names them). Nothing is drawn before
 // there is something to show.
-func (rep *Report) savingsBars(path string, k int) error {
+func (rep *Report) savingsBars(k int) (*Figure, error) {
 	var labels []string
 	var means, stds []float64
 	missed := 0
@@ -161,21 +203,21 @@ func (rep *Report) savingsBars(path string, k int) error {
 		stds = append(stds, 100*halfCI(sum.Excl), 100*halfCI(sum.Incl))
 	}
 	if len(labels) == 0 {
-		return nil
+		return nil, nil
 	}
 	m := rep.Study.Task.Metrics()[k]
 	title := fmt.Sprintf("%s %s: saving on %s, excl./incl. source, ± 95%% CI (paper: %s excl.); %d settings never reached",
 		rep.Study.Task, rep.Study.Name, m, paperSaving[rep.Study.Task], missed)
 	p, err := plotting.SavingsBars(title, labels, means, stds)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return plotting.Save(p, path, max(8, 0.8*float64(len(labels))), 5)
+	return &Figure{Plot: p, Width: max(8, 0.8*float64(len(labels))), Height: 5}, nil
 }
 
 // schedules: the scratch schedule, LEMON's compressed ones and the truncated one, sampled
 // from the very At functions the runs used.
-func (rep *Report) schedules(path string) error {
+func (rep *Report) schedules() (*Figure, error) {
 	s := rep.Study
 	scratch := s.ScheduleOf(RunSpec{Scratch: true, Steps: s.Steps, LRScale: 1})
 	all := []plotting.Series{plotting.SampleSchedule("scratch", scratch.At, s.Steps)}
@@ -189,9 +231,9 @@ func (rep *Report) schedules(path string) error {
 	}
 	p, err := plotting.Schedule(rep.title()+": learning-rate schedules", all)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return plotting.Save(p, path, 8, 4)
+	return &Figure{Plot: p, Width: 8, Height: 4}, nil
 }
 
 // halfCI is the half-width of s's 95% interval, 0 when it has none (one value).
@@ -205,10 +247,10 @@ func halfCI(s savings.Stat) float64 {
 
 // plateau: the headline metric of every scratch seed and of their mean over the second half
 // of T, against the step, with the source's final value; the title gives the regime check.
-func (rep *Report) plateau(path string) error {
+func (rep *Report) plateau() (*Figure, error) {
 	g, ok := rep.Regime(0)
 	if !ok {
-		return nil
+		return nil, nil
 	}
 	m, half := g.Metric, rep.Study.Steps/2
 	var all []plotting.Series
@@ -248,7 +290,7 @@ func (rep *Report) plateau(path string) error {
 	p, err := plotting.Curves(title, "step", m.String(), all,
 		plotting.CurveOptions{Ref: &plotting.RefLine{Y: m.Of(*rep.Source), Label: "source final"}})
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return plotting.Save(p, path, 8, 5)
+	return &Figure{Plot: p, Width: 8, Height: 5}, nil
 }

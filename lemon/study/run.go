@@ -102,6 +102,45 @@ func Run(b compute.Backend, s Study, opts Options) (*Report, error) {
 	return rep, rep.Write(opts.Out)
 }
 
+// Load reads the finished runs of a study from opts.Out (and opts.ScratchOut and
+// opts.SourceOut) into a report, training and writing nothing. A ViT study needs no data for
+// it (opts.Data may be nil without the dataset being present); a BERT study loads its corpus
+// (the vocabulary fixes the model's size).
+func Load(s Study, opts Options) (*Report, error) {
+	if err := s.Validate(); err != nil {
+		return nil, err
+	}
+	if opts.Data == nil && s.Task == ViT {
+		opts.Data = specData{s.Data}
+	}
+	opts.Only = []string{}
+	e, err := newEnv(nil, s, opts)
+	if err != nil {
+		return nil, err
+	}
+	rep, err := e.collect()
+	if err != nil {
+		return nil, err
+	}
+	if rep.Source == nil && len(rep.Records) == 0 {
+		return nil, fmt.Errorf("study: no finished runs in %s", opts.Out)
+	}
+	return rep, nil
+}
+
+// specData stands for image data that is described but not loaded: reports only.
+type specData struct{ spec DataSpec }
+
+func (d specData) Adapt(cfg arch.Config) arch.Config { return cfg }
+
+func (d specData) NewTask(string, arch.Config, uint64) (runner.Task, error) {
+	return nil, fmt.Errorf("study: %s is not loaded (reading results only)", d.spec.Dataset)
+}
+
+func (d specData) Describe() string {
+	return fmt.Sprintf("%s: batch %d, validation on the first %d test images", d.spec.Dataset, d.spec.Batch, d.spec.ValExamples)
+}
+
 // env is one study run: the data, the adapted configs and the output directory.
 type env struct {
 	backend  compute.Backend
