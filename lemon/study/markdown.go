@@ -124,6 +124,17 @@ func (rep *Report) bestLEMON(k int) (group, bool) {
 	return best, found
 }
 
+// BestLEMON is LEMON's best budget on metric k of Task.Metrics (its own schedule, base
+// LR, fresh state) among those whose every seed reached the scratch reference, with its
+// savings; ok is false when no budget did.
+func (rep *Report) BestLEMON(k int) (budget float64, sum savings.Summary, ok bool) {
+	g, ok := rep.bestLEMON(k)
+	if !ok {
+		return 0, savings.Summary{}, false
+	}
+	return g.recs[0].Spec.Budget, g.summary(k), true
+}
+
 func (rep *Report) headline(sb *strings.Builder) {
 	paper := paperSaving[rep.Study.Task]
 	for k, m := range rep.Study.Task.Metrics() {
