@@ -79,8 +79,9 @@ func TestScheduleOf(t *testing.T) {
 func TestValidateListsProblems(t *testing.T) {
 	s, _ := Preset(BERT, CPU)
 	s.Steps, s.Seeds, s.Budgets = 0, nil, []float64{1.5}
+	s.OptStateBudgets, s.SweepSeeds = []float64{-0.5}, -1
 	err := s.Validate()
-	for _, want := range []string{"steps", "seed", "budget 1.5"} {
+	for _, want := range []string{"steps", "seed", "budget 1.5", "budget -0.5", "sweep seeds must be ≥ 0, got -1"} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("Validate() = %v, want it to mention %q", err, want)
 		}
