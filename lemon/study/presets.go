@@ -144,21 +144,12 @@ func vitCPULong() Study {
 // LEMON with expanded optimizer state added, the LR sweep over two seeds.
 func vitCPUPlateau() Study {
 	const steps = 9000
-	return Study{
-		SourceName: "vit-cpu-2-32", TargetName: "vit-cpu-4-64",
-		Data:  DataSpec{Dataset: runner.FashionMNIST, Batch: 64, ValExamples: 5000},
-		Steps: steps, SourceSteps: steps, EvalEvery: 450,
-		Schedule:    schedule.WarmupDecay{Peak: 2e-3, Warmup: steps / 20, Floor: 2e-5, Decay: schedule.Cosine},
-		WeightDecay: 0.05,
-		Seeds:       []uint64{1, 2, 3},
-		Budgets:     []float64{0.25, 0.5, 0.75},
-		Baselines:   allBaselines, BaselineBudgets: []float64{0.5},
-		HyperCloneNoise: hyperCloneNoise,
-		LRScales:        []float64{0.5, 2}, SweepBudget: 0.5, SweepSeeds: 2,
-		TruncatedBudgets: []float64{0.5},
-		OptStateBudgets:  []float64{0.5},
-		EverySeed:        true,
-	}
+	s := vitCPULong()
+	s.Steps, s.SourceSteps, s.EvalEvery = steps, steps, 450
+	s.Schedule.Warmup = steps / 20
+	s.SweepSeeds = 2
+	s.OptStateBudgets = []float64{0.5}
+	return s
 }
 
 // bertCPU: the repository corpus (State of the Union + Moby-Dick) in sequences of 32

@@ -82,6 +82,16 @@ const resultFile = "result.json"
 // when an expanded run needs it), then writes results.csv, results.md and the figures
 // from every finished run. Expansion plans are built and checked before any training.
 func Run(b compute.Backend, s Study, opts Options) (*Report, error) {
+	rep, err := run(b, s, opts, true)
+	if err != nil {
+		return nil, err
+	}
+	return rep, rep.Write(opts.Out)
+}
+
+// run trains the study (if train) and collects its finished runs; it is an error when none
+// has finished.
+func run(b compute.Backend, s Study, opts Options, train bool) (*Report, error) {
 	if err := s.Validate(); err != nil {
 		return nil, err
 	}
@@ -89,8 +99,10 @@ func Run(b compute.Backend, s Study, opts Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := e.trainAll(); err != nil {
-		return nil, err
+	if train {
+		if err := e.trainAll(); err != nil {
+			return nil, err
+		}
 	}
 	rep, err := e.collect()
 	if err != nil {
@@ -99,7 +111,7 @@ func Run(b compute.Backend, s Study, opts Options) (*Report, error) {
 	if rep.Source == nil && len(rep.Records) == 0 {
 		return nil, fmt.Errorf("study: no finished runs in %s: nothing to report (train the matrix first); nothing written", opts.Out)
 	}
-	return rep, rep.Write(opts.Out)
+	return rep, nil
 }
 
 // Load reads the finished runs of a study from opts.Out (and opts.ScratchOut and
@@ -107,25 +119,11 @@ func Run(b compute.Backend, s Study, opts Options) (*Report, error) {
 // it (opts.Data may be nil without the dataset being present); a BERT study loads its corpus
 // (the vocabulary fixes the model's size).
 func Load(s Study, opts Options) (*Report, error) {
-	if err := s.Validate(); err != nil {
-		return nil, err
-	}
 	if opts.Data == nil && s.Task == ViT {
 		opts.Data = specData{s.Data}
 	}
 	opts.Only = []string{}
-	e, err := newEnv(nil, s, opts)
-	if err != nil {
-		return nil, err
-	}
-	rep, err := e.collect()
-	if err != nil {
-		return nil, err
-	}
-	if rep.Source == nil && len(rep.Records) == 0 {
-		return nil, fmt.Errorf("study: no finished runs in %s", opts.Out)
-	}
-	return rep, nil
+	return run(nil, s, opts, false)
 }
 
 // specData stands for image data that is described but not loaded: reports only.
