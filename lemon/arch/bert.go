@@ -58,7 +58,7 @@ func (b *builder) mlmHead(cfg BERTConfig, x, positions *Node) *Node {
 		h = gelu(h, b.training())
 		h = b.layerNorm(MLMLN, h)
 	}
-	logits := Einsum("bmd,vd->bmv", h, b.v(TokenEmbed))
+	logits := tiedDecoderOp(h, b.v(TokenEmbed)) // [B, M, V]
 	return Add(logits, ExpandLeftToRank(b.v(MLMDecoderBias), 3))
 }
 

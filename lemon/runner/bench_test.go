@@ -32,8 +32,23 @@ func BenchmarkTrainStep(b *testing.B) {
 	}
 }
 
-func benchTrain(b *testing.B, preset string) {
-	task := benchTask(b, preset)
+// BenchmarkTrainStepStudyBERT is the BERT study's shape (issue 10): batch 32 × 64 tokens over
+// a 7,140-token vocabulary, where the MLM head and the embedding tables are largest.
+func BenchmarkTrainStepStudyBERT(b *testing.B) {
+	for _, preset := range []string{"bert-cpu-2-32", "bert-cpu-4-64"} {
+		b.Run(preset, func(b *testing.B) {
+			task, err := SyntheticTask(preset, 32, 7140)
+			if err != nil {
+				b.Fatal(err)
+			}
+			benchTrainTask(b, task)
+		})
+	}
+}
+
+func benchTrain(b *testing.B, preset string) { benchTrainTask(b, benchTask(b, preset)) }
+
+func benchTrainTask(b *testing.B, task Task) {
 	store, err := arch.Init(task.Config(), 1)
 	if err != nil {
 		b.Fatal(err)
