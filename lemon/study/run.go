@@ -215,37 +215,36 @@ func expandedMethods(s Study) []expand.Method {
 // fingerprint identifies the settings a run's result depends on beyond its RunSpec, so that
 // a directory holding runs of other settings is refused rather than mixed in.
 func fingerprint(s Study, src, tgt arch.Config) string {
-	h := fnv.New64a()
-	for _, c := range []arch.Config{src, tgt} {
-		j, _ := c.MarshalIndent()
-		h.Write(j)
-	}
 	sch := s.Schedule
 	sch.Total = s.Steps
 	return fmt.Sprintf("%s %s→%s %+v T=%d source=%d eval=%d %s wd=%g cfg=%x",
-		s.Task, s.SourceName, s.TargetName, s.Data, s.Steps, s.SourceSteps, s.EvalEvery, sch, s.WeightDecay, h.Sum64())
+		s.Task, s.SourceName, s.TargetName, s.Data, s.Steps, s.SourceSteps, s.EvalEvery, sch, s.WeightDecay, cfgHash(src, tgt))
 }
 
 // scratchFingerprint is fingerprint for scratch runs: the target, the data and the schedule.
 func scratchFingerprint(s Study, tgt arch.Config) string {
-	h := fnv.New64a()
-	j, _ := tgt.MarshalIndent()
-	h.Write(j)
 	sch := s.Schedule
 	sch.Total = s.Steps
 	return fmt.Sprintf("%s scratch %s %+v T=%d eval=%d %s wd=%g cfg=%x",
-		s.Task, s.TargetName, s.Data, s.Steps, s.EvalEvery, sch, s.WeightDecay, h.Sum64())
+		s.Task, s.TargetName, s.Data, s.Steps, s.EvalEvery, sch, s.WeightDecay, cfgHash(tgt))
 }
 
 // sourceFingerprint is fingerprint for the source: its config, the data and its schedule.
 func sourceFingerprint(s Study, src arch.Config) string {
-	h := fnv.New64a()
-	j, _ := src.MarshalIndent()
-	h.Write(j)
 	sch := s.Schedule
 	sch.Total = s.SourceSteps
 	return fmt.Sprintf("%s source %s %+v steps=%d eval=%d %s wd=%g cfg=%x seed=%d",
-		s.Task, s.SourceName, s.Data, s.SourceSteps, s.EvalEvery, sch, s.WeightDecay, h.Sum64(), s.Seeds[0])
+		s.Task, s.SourceName, s.Data, s.SourceSteps, s.EvalEvery, sch, s.WeightDecay, cfgHash(src), s.Seeds[0])
+}
+
+// cfgHash hashes the configs' JSON.
+func cfgHash(cfgs ...arch.Config) uint64 {
+	h := fnv.New64a()
+	for _, c := range cfgs {
+		j, _ := c.MarshalIndent()
+		h.Write(j)
+	}
+	return h.Sum64()
 }
 
 func (e *env) selected(r RunSpec) bool {
