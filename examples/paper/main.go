@@ -39,7 +39,7 @@ func main() {
 func run() error {
 	var (
 		taskFlag = flag.String("task", "vit", "vit, bert or all")
-		scale    = flag.String("scale", "cpu", "cpu, cpu-long or cpu-plateau (ViT), or paper")
+		scale    = flag.String("scale", "cpu", "cpu, cpu-plateau, paper, or cpu-long (ViT only)")
 		out      = flag.String("out", "", "output directory; each task writes into <out>/<task> (required unless -dry-run)")
 		dataDir  = flag.String("datadir", "", "data directory (default $LEMON_DATA or <repo>/.data)")
 		only     = flag.String("only", "", "train only these comma-separated arms (source, scratch, lemon, lemon-truncated, lemon-optstate, fpi, aki, stack, zero, hyperclone)")

@@ -50,6 +50,10 @@ type Text struct {
 	Train, Val *data.Sequences
 	Vocab      *data.Vocab
 	Batch      int
+	// Unigram is the validation tokens' cross-entropy under the training unigram
+	// distribution (runner.Corpus.UnigramEntropy), the loss of a model that ignores context;
+	// 0 when unknown.
+	Unigram float64
 }
 
 // Adapt implements Data: the model's vocabulary becomes the corpus's.
@@ -97,7 +101,7 @@ func LoadData(spec DataSpec, dataDir string) (Data, error) {
 		if n := spec.ValExamples; n > 0 && n < val.Len() {
 			val = &data.Sequences{T: val.T, Tokens: val.Tokens[:n*val.T], Vocab: val.Vocab}
 		}
-		return &Text{Train: c.Train, Val: val, Vocab: c.Vocab, Batch: spec.Batch}, nil
+		return &Text{Train: c.Train, Val: val, Vocab: c.Vocab, Batch: spec.Batch, Unigram: c.UnigramEntropy}, nil
 	case ImageNet:
 		return nil, fmt.Errorf("study: this repository has no ImageNet loader: the paper-scale ViT study can be planned (-dry-run) but not run")
 	}

@@ -20,6 +20,9 @@ const (
 	// GapStds: the scratch target must end at least GapStds seed standard deviations better
 	// than the source.
 	GapStds = 5.0
+	// ContextNats: a BERT study's scratch target must end at least this far below the
+	// unigram entropy, i.e. have learnt from context rather than token frequencies.
+	ContextNats = 0.5
 )
 
 // Regime is the check of the study's regime on one metric.
@@ -229,6 +232,11 @@ func (rep *Report) regime(sb *strings.Builder) {
 	}
 	fmt.Fprintf(sb, "- Target vs source %s: the scratch target ends %s better than the source, %.1f× the seed std (the rule wants ≥ %g×).\n",
 		mark(g.Separated()), fmtGain(m, g.Gap), ratio, GapStds)
+	if rep.Study.Task == BERT && rep.Unigram > 0 && rep.Targets != nil {
+		below := rep.Unigram - rep.Targets[0]
+		fmt.Fprintf(sb, "- Context %s: the scratch target's val loss %.4f is %.4f nats below the unigram entropy %.4f (the rule wants ≥ %g); the source's is %.4f below.\n",
+			mark(below >= ContextNats), rep.Targets[0], below, rep.Unigram, ContextNats, rep.Unigram-rep.Source.ValLoss)
+	}
 }
 
 // fmtGain formats a difference on metric m: points for accuracy, nats for loss.

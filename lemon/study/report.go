@@ -40,11 +40,17 @@ type Report struct {
 	ScratchFLOPs float64
 	ScratchRuns  int
 	Records      []Record
+	// Unigram is the text data's unigram entropy in nats (BERT: the loss of a model that
+	// ignores context); 0 for images or when unknown.
+	Unigram float64
 }
 
 // collect reads the record of every finished run of the matrix and measures the savings.
 func (e *env) collect() (*Report, error) {
 	rep := &Report{Study: e.s, Data: e.data.Describe()}
+	if t, ok := e.data.(*Text); ok {
+		rep.Unigram = t.Unigram
+	}
 	if src, ok, err := e.readSource(); err != nil {
 		return nil, err
 	} else if ok {

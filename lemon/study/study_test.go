@@ -12,7 +12,13 @@ import (
 
 func TestPresetsValidateAndPlan(t *testing.T) {
 	for _, task := range []Task{ViT, BERT} {
-		for _, scale := range []Scale{CPU, Paper} {
+		for _, scale := range []Scale{CPU, Paper, CPULong, CPUPlateau} {
+			if task == BERT && scale == CPULong {
+				if _, err := Preset(task, scale); err == nil {
+					t.Error("bert has no cpu-long preset, but one was returned")
+				}
+				continue
+			}
 			s, err := Preset(task, scale)
 			if err != nil {
 				t.Fatalf("%s/%s: %v", task, scale, err)
@@ -214,5 +220,36 @@ func TestRegimeAndPaired(t *testing.T) {
 	}
 	if _, ok := (&Report{Study: s}).Regime(0); ok {
 		t.Error("a regime without source or scratch runs")
+	}
+}
+
+// TestContextCheck: a BERT report says how far below the unigram entropy the scratch target
+// ends, against ContextNats, and fails the rule when it is too close.
+func TestContextCheck(t *testing.T) {
+	s, _ := Preset(BERT, CPUPlateau)
+	row := func(step int, loss float64) runner.Row {
+		return runner.Row{Step: step, FLOPs: float64(step) * 1e9, ValLoss: loss, ValMetric: 0.1}
+	}
+	for _, c := range []struct {
+		unigram float64
+		want    string
+	}{{6.4, "Context ✓: the scratch target's val loss 5.8000 is 0.6000 nats below the unigram entropy 6.4000"},
+		{6.1, "Context ✗: the scratch target's val loss 5.8000 is 0.3000 nats below"}} {
+		rep := &Report{Study: s, Source: &runner.Row{ValLoss: 6.2}, SourceFLOPs: 1e9, Unigram: c.unigram}
+		var finals []runner.Row
+		for i, end := range []float64{5.79, 5.81} {
+			rows := []runner.Row{row(0, 9), row(1250, end+0.1), row(2500, end)}
+			rep.Records = append(rep.Records, Record{Spec: s.spec(true, expand.LEMON, 1, 1, false, uint64(i+1)),
+				Final: rows[2], Initial: rows[0], rows: rows})
+			finals = append(finals, rows[2])
+		}
+		rep.measure(finals)
+		if md := rep.Markdown(); !strings.Contains(md, c.want) || !strings.Contains(md, "the source's is") {
+			t.Errorf("unigram %g: markdown lacks %q:\n%s", c.unigram, c.want, md)
+		}
+	}
+	vit := &Report{Study: tinyStudy(), Unigram: 6}
+	if strings.Contains(vit.Markdown(), "Context") {
+		t.Error("a ViT report has a context check")
 	}
 }
