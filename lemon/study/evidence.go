@@ -234,8 +234,8 @@ func (rep *Report) regime(sb *strings.Builder) {
 		mark(g.Separated()), fmtGain(m, g.Gap), ratio, GapStds)
 	if rep.Study.Task == BERT && rep.Unigram > 0 && rep.Targets != nil {
 		below := rep.Unigram - rep.Targets[0]
-		fmt.Fprintf(sb, "- Context %s: the scratch target's val loss %.4f is %.4f nats below the unigram entropy %.4f (the rule wants ≥ %g); the source's is %.4f below.\n",
-			mark(below >= ContextNats), rep.Targets[0], below, rep.Unigram, ContextNats, rep.Unigram-rep.Source.ValLoss)
+		fmt.Fprintf(sb, "- Context %s: the scratch target's val loss %.4f is %s the unigram entropy %.4f (the rule wants ≥ %g nats below); the source's %.4f is %s it.\n",
+			mark(below >= ContextNats), rep.Targets[0], relTo(below), rep.Unigram, ContextNats, rep.Source.ValLoss, relTo(rep.Unigram-rep.Source.ValLoss))
 	}
 }
 
@@ -276,4 +276,12 @@ func signedPercentCI(s savings.Stat) string {
 	}
 	lo, hi := s.CI95()
 	return fmt.Sprintf("%+.1f [%+.1f, %+.1f] pts", 100*s.Mean, 100*lo, 100*hi)
+}
+
+// relTo says how far below (positive d) or above a reference a loss is.
+func relTo(d float64) string {
+	if d >= 0 {
+		return fmt.Sprintf("%.4f nats below", d)
+	}
+	return fmt.Sprintf("%.4f nats above", -d)
 }

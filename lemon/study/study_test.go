@@ -244,7 +244,7 @@ func TestContextCheck(t *testing.T) {
 			finals = append(finals, rows[2])
 		}
 		rep.measure(finals)
-		if md := rep.Markdown(); !strings.Contains(md, c.want) || !strings.Contains(md, "the source's is") {
+		if md := rep.Markdown(); !strings.Contains(md, c.want) || !strings.Contains(md, "the source's 6.2000 is") {
 			t.Errorf("unigram %g: markdown lacks %q:\n%s", c.unigram, c.want, md)
 		}
 	}
