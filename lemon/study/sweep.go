@@ -1,12 +1,14 @@
 package study
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/gomlx/compute"
@@ -192,7 +194,9 @@ func (r *SweepReport) Write(dir string) error {
 // drawn before there is a point.
 func (r *SweepReport) figure(path string, excl bool) error {
 	var series []plotting.Series
-	for _, p := range r.Points() {
+	points := r.Points()
+	slices.SortStableFunc(points, func(a, b Point) int { return cmp.Compare(a.Variant.X, b.Variant.X) }) // lines in X order
+	for _, p := range points {
 		if p.Budget == 0 {
 			continue
 		}
@@ -221,9 +225,6 @@ func (r *SweepReport) figure(path string, excl bool) error {
 	if len(series) == 0 {
 		return nil
 	}
-	for i := range series { // points in X order for the lines
-		sortSeries(&series[i])
-	}
 	acc := "incl. source"
 	if excl {
 		acc = "excl. source"
@@ -234,17 +235,6 @@ func (r *SweepReport) figure(path string, excl bool) error {
 		return err
 	}
 	return plotting.Save(p, path, 8, 5)
-}
-
-func sortSeries(s *plotting.Series) {
-	for i := 1; i < len(s.X); i++ {
-		for j := i; j > 0 && s.X[j] < s.X[j-1]; j-- {
-			s.X[j], s.X[j-1] = s.X[j-1], s.X[j]
-			s.Y[j], s.Y[j-1] = s.Y[j-1], s.Y[j]
-			s.Lo[j], s.Lo[j-1] = s.Lo[j-1], s.Lo[j]
-			s.Hi[j], s.Hi[j-1] = s.Hi[j-1], s.Hi[j]
-		}
-	}
 }
 
 // resized is a copy of a ViT config with another depth and width (heads of the same
