@@ -2,6 +2,7 @@ package study
 
 import (
 	"bytes"
+	"encoding/json"
 	"github.com/golemon/golemon/lemon/runner"
 	"math"
 	"os"
@@ -264,5 +265,69 @@ func TestShardsAndParallelMatchOneProcess(t *testing.T) {
 		if _, err := Run(backend.MustNew(), s, bad); err == nil {
 			t.Errorf("options %+v accepted", bad)
 		}
+	}
+}
+
+// TestMissingSourceCheckpointIsRebuilt: committed results carry the source's record but not
+// its checkpoint; an expanded run trains the source again, checks it against the record and
+// goes on; a record the rebuilt source does not match is refused and the record is kept.
+func TestMissingSourceCheckpointIsRebuilt(t *testing.T) {
+	s := tinyStudy()
+	s.Seeds, s.Budgets, s.Baselines, s.LRScales, s.TruncatedBudgets, s.OptStateBudgets = []uint64{1}, []float64{0.5}, nil, nil, nil, nil
+	imgs := &Images{Name: "synthetic", Train: syntheticImages(64, 1), Val: syntheticImages(24, 2), Batch: 8}
+	out := t.TempDir()
+	var log bytes.Buffer
+	if _, err := Run(backend.MustNew(), s, Options{Out: out, Data: imgs, Log: &log, Only: []string{SourceArm}}); err != nil {
+		t.Fatal(err)
+	}
+	src := filepath.Join(out, "source")
+	recPath := filepath.Join(src, resultFile)
+	committed, err := os.ReadFile(recPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.RemoveAll(runner.CheckpointDir(src)); err != nil {
+		t.Fatal(err)
+	}
+	log.Reset()
+	rep, err := Run(backend.MustNew(), s, Options{Out: out, Data: imgs, Log: &log, Only: []string{"lemon"}})
+	if err != nil {
+		t.Fatalf("%v\n%s", err, log.String())
+	}
+	if len(rep.Records) != 1 || !strings.Contains(log.String(), "rebuilt") {
+		t.Errorf("%d records, log:\n%s", len(rep.Records), log.String())
+	}
+	if _, err := os.Stat(filepath.Join(runner.CheckpointDir(src), "config.json")); err != nil {
+		t.Errorf("rebuilt checkpoint not in place: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(src, rebuildSourceDir)); !os.IsNotExist(err) {
+		t.Errorf("rebuild folder left behind (stat: %v)", err)
+	}
+	if now, _ := os.ReadFile(recPath); !bytes.Equal(now, committed) {
+		t.Error("rebuilding the source rewrote its record")
+	}
+
+	// Negative control: a record whose final loss the rebuilt source cannot reproduce.
+	if err := os.RemoveAll(runner.CheckpointDir(src)); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.RemoveAll(filepath.Join(out, "runs", "lemon_b0.50_x1_s1")); err != nil {
+		t.Fatal(err)
+	}
+	var rec record
+	if err := json.Unmarshal(committed, &rec); err != nil {
+		t.Fatal(err)
+	}
+	rec.Rows[len(rec.Rows)-1].ValLoss += 1e-3
+	if err := writeRecord(src, rec); err != nil {
+		t.Fatal(err)
+	}
+	tampered, _ := os.ReadFile(recPath)
+	_, err = Run(backend.MustNew(), s, Options{Out: out, Data: imgs, Log: &log, Only: []string{"lemon"}})
+	if err == nil || !strings.Contains(err.Error(), "another source") {
+		t.Fatalf("a source that does not match its record was used: %v", err)
+	}
+	if now, _ := os.ReadFile(recPath); !bytes.Equal(now, tampered) {
+		t.Error("a refused rebuild changed the record")
 	}
 }

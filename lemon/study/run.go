@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"hash/fnv"
 	"io"
+	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -372,17 +374,72 @@ func (e *env) source() (*model.Store, record, error) {
 		return nil, rec, err
 	}
 	if ok {
-		_, store, err := ckpt.Load(runner.CheckpointDir(dir))
+		ck := runner.CheckpointDir(dir)
+		if _, err := os.Stat(ck); errors.Is(err, fs.ErrNotExist) {
+			// Committed results carry the source's record but not its checkpoint: train it
+			// again, deterministically, and use it only if it ends where the record says.
+			store, err := e.rebuildSource(rec)
+			return store, rec, err
+		}
+		_, store, err := ckpt.Load(ck)
 		return store, rec, err
 	}
+	store, rec, _, err := e.trainSource(dir)
+	if err != nil {
+		return nil, rec, err
+	}
+	return store, rec, writeRecord(dir, rec)
+}
+
+// rebuildSourceDir is where a source whose checkpoint is missing is trained again, next to
+// its record (which it never overwrites).
+const rebuildSourceDir = "rebuild"
+
+// sourceRebuildTol is how far the rebuilt source's final validation loss and metric may be
+// from the recorded ones: training is deterministic on one build and machine, so anything
+// beyond float noise means the source is not the one the finished runs started from.
+const sourceRebuildTol = 1e-6
+
+// rebuildSource trains the source again into <source>/rebuild, checks its final evaluation
+// against the record and moves the checkpoint to <source>/ckpt.
+func (e *env) rebuildSource(rec record) (*model.Store, error) {
+	dir := e.sourceDir()
+	tmp := filepath.Join(dir, rebuildSourceDir)
+	fmt.Fprintf(e.log, "source %s: record found but no checkpoint (checkpoints are not committed); training it again in %s\n", e.s.SourceName, tmp)
+	store, _, res, err := e.trainSource(tmp)
+	if err != nil {
+		return nil, err
+	}
+	if len(rec.Rows) == 0 || len(res.Rows) == 0 {
+		return nil, fmt.Errorf("study: source %s: rebuilt source or its record has no evaluation rows", e.s.SourceName)
+	}
+	want, got := rec.Rows[len(rec.Rows)-1], res.Rows[len(res.Rows)-1]
+	if want.Step != got.Step || math.Abs(want.ValLoss-got.ValLoss) > sourceRebuildTol || math.Abs(want.ValMetric-got.ValMetric) > sourceRebuildTol {
+		return nil, fmt.Errorf("study: source %s trained again ends at step %d with val loss %.9g, metric %.9g, but its record says step %d, %.9g, %.9g: "+
+			"the finished runs started from another source (other build or machine?); use a fresh -out, or copy the original checkpoint to %s",
+			e.s.SourceName, got.Step, got.ValLoss, got.ValMetric, want.Step, want.ValLoss, want.ValMetric, runner.CheckpointDir(dir))
+	}
+	if err := os.Rename(runner.CheckpointDir(tmp), runner.CheckpointDir(dir)); err != nil {
+		return nil, fmt.Errorf("study: source %s: %w", e.s.SourceName, err)
+	}
+	if err := os.RemoveAll(tmp); err != nil { // its log and record duplicate the committed ones
+		return nil, fmt.Errorf("study: source %s: %w", e.s.SourceName, err)
+	}
+	fmt.Fprintf(e.log, "source %s: rebuilt, ends at val loss %.9g, metric %.9g as recorded\n", e.s.SourceName, got.ValLoss, got.ValMetric)
+	return store, nil
+}
+
+// trainSource trains the source from its seed into dir (resuming an interrupted run there).
+func (e *env) trainSource(dir string) (*model.Store, record, *runner.Result, error) {
+	var rec record
 	seed := e.s.Seeds[0]
 	task, err := e.data.NewTask("source "+e.s.SourceName, e.src, seed)
 	if err != nil {
-		return nil, rec, err
+		return nil, rec, nil, err
 	}
 	store, err := arch.Init(e.src, seed)
 	if err != nil {
-		return nil, rec, err
+		return nil, rec, nil, err
 	}
 	sch := e.s.Schedule
 	sch.Total = e.s.SourceSteps
@@ -390,10 +447,10 @@ func (e *env) source() (*model.Store, record, error) {
 	res, err := runner.Run(e.backend, task, store, runner.Options{Steps: e.s.SourceSteps, EvalEvery: e.s.EvalEvery,
 		Schedule: sch, WeightDecay: e.s.WeightDecay, OutDir: dir, Resume: true, Out: e.log, StallTimeout: e.opts.StallTimeout})
 	if err != nil {
-		return nil, rec, err
+		return nil, rec, nil, err
 	}
 	rec = record{Settings: e.sourceSettings, Spec: RunSpec{Steps: e.s.SourceSteps, LRScale: 1, Seed: seed}, Schedule: sch.String(), Rows: res.Rows}
-	return res.Store, rec, writeRecord(dir, rec)
+	return res.Store, rec, res, nil
 }
 
 // train runs one target run and leaves its log and record (its checkpoint is removed once
