@@ -1,7 +1,8 @@
 // Package optim is AdamW for GoMLX with the state laid out for lemon: moments live in the
 // model store at "/adamw/m/<variable path>" and "/adamw/v/<variable path>", the step count
 // at "/adamw/step", and the learning rate at "/adamw/learning_rate", which the training
-// runner sets before every step from a schedule (package schedule).
+// runner sets before every step from a schedule (package schedule). Optimizer state carried
+// into an expanded model may add "/adamw/start/<variable path>" (see StartScope).
 //
 // Weight decay is decoupled (Loshchilov & Hutter): p ← p − lr·(m̂/(√v̂+ε) + λ·p). It applies
 // only to variables of rank ≥ 2 (weight matrices and embeddings); biases, LayerNorm gains and
@@ -14,6 +15,7 @@ package optim
 
 import (
 	"fmt"
+	"math"
 	"strings"
 
 	"github.com/gomlx/compute/dtypes"
@@ -33,7 +35,16 @@ const (
 	LRVar       = "learning_rate"
 	MomentScope = Scope + "/m" // first moments: MomentScope + <variable path>
 	SecondScope = Scope + "/v" // second moments
+	// StartScope holds, for a variable whose moments started after step 0 (optimizer state
+	// carried into an expanded model, where new coordinates start with zero moments), the
+	// global step at which each coordinate's moments started: a scalar for the whole variable
+	// or one value per coordinate. Bias correction then uses each coordinate's own age
+	// t − start instead of t; variables without one use t (every ordinary run).
+	StartScope = Scope + "/start"
 )
+
+// StartPath returns the store path of a variable's moment start steps (see StartScope).
+func StartPath(varPath string) string { return StartScope + "/" + strings.TrimPrefix(varPath, "/") }
 
 // AdamW holds the optimizer's hyperparameters.
 type AdamW struct {
@@ -104,6 +115,15 @@ func (o *adamw) apply(store *model.Store, g *Graph, v *model.Variable, grad, t, 
 	// Bias corrections 1/(1 − βᵗ), computed in float64 then cast.
 	corr1 := ConvertDType(Reciprocal(OneMinus(Pow(Scalar(g, dtypes.Float64, o.cfg.Beta1), t))), dtype)
 	corr2 := ConvertDType(Reciprocal(OneMinus(Pow(Scalar(g, dtypes.Float64, o.cfg.Beta2), t))), dtype)
+	if start := store.GetVariable(StartPath(v.Path())); start != nil {
+		// Moments younger than t: correct by their own age, βᵃ = exp(a·ln β), per coordinate
+		// or for the whole variable.
+		age := Sub(t, ConvertDType(start.NodeValue(g), dtypes.Float64))
+		corr := func(beta float64) *Node {
+			return ConvertDType(Reciprocal(OneMinus(Exp(MulScalar(age, math.Log(beta))))), dtype)
+		}
+		corr1, corr2 = corr(o.cfg.Beta1), corr(o.cfg.Beta2)
+	}
 	update := Div(Mul(m, corr1), AddScalar(Sqrt(Mul(s, corr2)), o.cfg.Eps))
 	p := v.NodeValue(g)
 	if o.cfg.WeightDecay > 0 && Decays(v.Shape()) {
