@@ -1,7 +1,7 @@
 // Package plotting draws the figures of a LEMON study with gonum/plot: training curves from
 // the runner's CSV logs, learning-rate schedules, compute-saving bars and an expansion-
 // exactness chart. Figures are *plot.Plot values, so gonum users can restyle them; Save
-// writes each as PNG and SVG, and Inline shows one in a GoNB notebook cell.
+// writes each as PNG and SVG; package gonbplot shows them in a GoNB notebook cell.
 //
 //	scratch, err := plotting.ReadLog("runs/vit_scratch.csv")
 //	lemon, err := plotting.ReadLog("runs/vit_lemon.csv")
@@ -9,7 +9,7 @@
 //	p, err := plotting.Curves("ViT(12,768)", plotting.FLOPs.Label(), plotting.ValLoss.Label(),
 //		[]plotting.Series{scratch.Series(plotting.FLOPs, plotting.ValLoss), lemon.Series(plotting.FLOPs, plotting.ValLoss)},
 //		plotting.CurveOptions{LogX: true, Ref: &plotting.RefLine{Y: final, Label: "scratch final val loss"}})
-//	err = plotting.Inline(p)                          // in GoNB; ErrNotNotebook elsewhere
+//	err = gonbplot.Show(p)                            // in GoNB; gonbplot.ErrNotNotebook elsewhere
 //	err = plotting.Save(p, "figs/vit_val_loss", 6, 4) // figs/vit_val_loss.png and .svg
 //
 // The figures are those the paper (Wang et al., "LEMON: Lossless Model Expansion", ICLR 2024)

@@ -1,7 +1,6 @@
 package plotting_test
 
 import (
-	"errors"
 	"fmt"
 	"log"
 	"os"
@@ -99,13 +98,4 @@ func ExampleSave() {
 	// fig.png
 	// fig.svg
 	// <nil>
-}
-
-func ExampleInline() {
-	p, _ := plotting.Curves("t", "x", "y", []plotting.Series{{Name: "a", X: []float64{0, 1}, Y: []float64{1, 0}}},
-		plotting.CurveOptions{})
-	if err := plotting.Inline(p); errors.Is(err, plotting.ErrNotNotebook) {
-		fmt.Println("not in GoNB: nothing shown")
-	}
-	// Output: not in GoNB: nothing shown
 }

@@ -16,7 +16,7 @@ import (
 // PNGDPI is the resolution of PNG output: a 6×4 in figure is 900×600 pixels.
 const PNGDPI = 150
 
-// Default figure size in inches, used by Inline.
+// Default figure size in inches, used by SVG callers such as gonbplot.Show.
 const (
 	DefaultWidth  = 6.0
 	DefaultHeight = 4.0

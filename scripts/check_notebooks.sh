@@ -11,6 +11,9 @@
 #   NB_TOOLS        cache folder for the gonb and goimports binaries (default
 #                   ${XDG_CACHE_HOME:-~/.cache}/golemon-notebooks)
 #   NB_NO_INSTALL   set to 1 to never call apt-get (Jupyter must then be installed)
+#   NB_FRESH        1 (default): run the notebooks in a fresh clone of the committed HEAD, with
+#                   no .data/ and $LEMON_DATA unset, as a newcomer would (each notebook fetches
+#                   what it needs itself); 0: run them in this working tree, with its data
 #
 # What it does:
 #   1. checks that the committed notebooks carry no outputs;
@@ -19,13 +22,14 @@
 #   3. builds GoNB at the version go.mod pins (the one GoMLX requires) and goimports, which
 #      GoNB runs on every cell, into NB_TOOLS;
 #   4. installs the GoNB kernelspec into a private JUPYTER_DATA_DIR (nothing in ~/.local);
-#   5. runs each notebook with nbconvert under NB_TIMEOUT, then scans the executed copy:
+#   5. with NB_FRESH=1, clones the committed HEAD into a temporary folder and runs from there;
+#   6. runs each notebook with nbconvert under NB_TIMEOUT, then scans the executed copy:
 #      nbconvert's exit status is not enough, since a panic inside a GoNB cell can leave it
 #      at 0. A notebook fails on an error output, a "panic:", "fatal error:" or "exit status N"
-#      in any output, a cell that calls plotting.Inline without a figure (SVG or PNG) in its
+#      in any output, a cell that calls gonbplot.Show without a figure (SVG or PNG) in its
 #      outputs unless it printed why ("no figure: <reason>"), or no figure at all. GoNB can
-#      drop a display sent just before a cell's program exits (plotting.Inline now waits for
-#      GoNB with gonbui.Sync): a notebook whose only problems are missing figures runs again.
+#      drop a display sent just before a cell's program exits (gonbplot.Show waits for GoNB
+#      with gonbui.Sync): a notebook whose only problems are missing figures runs again.
 set -euo pipefail
 shopt -s inherit_errexit
 
@@ -153,8 +157,8 @@ for i, cell in enumerate(nb["cells"]):
             shown += 1
         excused = excused or "no figure:" in body
     figures += shown
-    if "plotting.Inline(" in text(cell["source"]) and shown == 0 and not excused:
-        print(f"figure {where}: calls plotting.Inline but shows no figure")
+    if "gonbplot.Show(" in text(cell["source"]) and shown == 0 and not excused:
+        print(f"figure {where}: calls gonbplot.Show but shows no figure")
 if figures == 0:
     print("figure: the notebook shows no figure at all")
 print(f"figures {figures}")
@@ -232,6 +236,17 @@ run() {
   grep -q '^error' <<<"$problems" && return 1
   return 3
 }
+
+if [[ ${NB_FRESH:-1} == 1 ]]; then
+  fresh="$jupyter_dir/clone"
+  say "fresh clone of the committed HEAD in $fresh (no .data/, \$LEMON_DATA unset)"
+  git clone --quiet --no-hardlinks "$repo_root" "$fresh"
+  if ! git diff --quiet HEAD -- notebooks; then
+    echo "warning: notebooks/ has uncommitted changes, which the fresh clone does not hold (NB_FRESH=0 runs them)" >&2
+  fi
+  unset LEMON_DATA
+  cd "$fresh"
+fi
 
 say "executing ${#notebooks[@]} notebooks (timeout ${timeout_s}s each) into $out"
 failed=()

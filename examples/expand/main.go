@@ -17,6 +17,7 @@ import (
 	"os"
 
 	"github.com/golemon/golemon/lemon/arch"
+	"github.com/golemon/golemon/lemon/backend"
 	"github.com/golemon/golemon/lemon/ckpt"
 	"github.com/golemon/golemon/lemon/expand"
 	"github.com/golemon/golemon/lemon/runner"
@@ -80,10 +81,11 @@ func run() error {
 	if err := ckpt.CheckReplace(f.out); err != nil {
 		return fmt.Errorf("-out: %w", err)
 	}
-	src, store, err := ckpt.Load(f.in)
+	srcModel, err := ckpt.Load(f.in)
 	if err != nil {
 		return err
 	}
+	src := srcModel.Config
 	spec, method, err := request(f, src)
 	if err != nil {
 		return err
@@ -97,16 +99,21 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	tgt, tgtCfg, err := plan.Apply(store)
+	tgt, err := plan.Apply(srcModel)
 	if err != nil {
 		return err
 	}
+	tgtCfg := tgt.Config
 	if f.optState {
-		if err := plan.ApplyOptimizerState(store, tgt); err != nil {
+		if err := plan.ApplyOptimizerState(srcModel, tgt); err != nil {
 			return err
 		}
 	}
-	diff, err := expand.Compare(src, store, tgtCfg, tgt, in) // before anything is written
+	b, err := backend.New() // the command picks the backend the check runs on
+	if err != nil {
+		return err
+	}
+	diff, err := expand.Compare(b, srcModel, tgt, in) // before anything is written
 	if err != nil {
 		return err
 	}
@@ -116,7 +123,7 @@ func run() error {
 		return fmt.Errorf("verification failed: relative |Δ logits| %.3g exceeds the tolerance %.3g of a lossless plan; nothing written", diff.Rel(), tol)
 	}
 	meta := map[string]any{"expanded_from": f.in, "method": method, "spec": spec.String(), "seed": f.seed}
-	if err := ckpt.Save(f.out, tgtCfg, tgt, meta); err != nil {
+	if err := ckpt.Save(f.out, tgt, meta); err != nil {
 		return err
 	}
 	fmt.Printf("wrote %s: %d → %d parameters\n", f.out, src.NumParams(), tgtCfg.NumParams())

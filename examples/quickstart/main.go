@@ -28,7 +28,7 @@ import (
 	"github.com/golemon/golemon/lemon/runner"
 	"github.com/golemon/golemon/lemon/schedule"
 	"github.com/golemon/golemon/lemon/study"
-	"github.com/gomlx/gomlx/ml/model"
+	"github.com/gomlx/compute"
 )
 
 // The pair: the expansion doubles depth and width (×7 parameters).
@@ -81,7 +81,7 @@ func run() error {
 	if _, err := study.Run(b, s, opts); err != nil {
 		return err
 	}
-	if err := verify(s, *out, test, *seed); err != nil {
+	if err := verify(b, s, *out, test, *seed); err != nil {
 		return err
 	}
 	opts.Only = []string{"lemon"}
@@ -121,25 +121,25 @@ func quickStudy(steps int, seed uint64) (study.Study, error) {
 
 // verify expands the trained source with LEMON as the study does and compares the two
 // models' logits on 256 real test images.
-func verify(s study.Study, out string, test *data.ImageSet, seed uint64) error {
-	srcCfg, store, err := ckpt.Load(runner.CheckpointDir(filepath.Join(out, "source")))
+func verify(b compute.Backend, s study.Study, out string, test *data.ImageSet, seed uint64) error {
+	src, err := ckpt.Load(runner.CheckpointDir(filepath.Join(out, "source")))
 	if err != nil {
 		return err
 	}
-	plan, err := expand.NewPlan(srcCfg, expand.SpecOf(s.Target.Enc()), expand.LEMON, expand.Options{Seed: seed})
+	plan, err := expand.NewPlan(src.Config, expand.SpecOf(s.Target.Enc()), expand.LEMON, expand.Options{Seed: seed})
 	if err != nil {
 		return err
 	}
-	var tgtStore *model.Store
-	var tgtCfg arch.Config
-	if tgtStore, tgtCfg, err = plan.Apply(store); err != nil {
-		return err
-	}
-	in, err := expand.ImageInputs(*srcCfg.ViT, test, 256)
+	tgt, err := plan.Apply(src)
 	if err != nil {
 		return err
 	}
-	diff, err := expand.Compare(srcCfg, store, tgtCfg, tgtStore, in)
+	in, err := expand.ImageInputs(*src.Config.ViT, test, 256)
+	if err != nil {
+		return err
+	}
+	diff, err := expand.Compare(b, src, tgt, in)
+	srcCfg, tgtCfg := src.Config, tgt.Config
 	if err != nil {
 		return err
 	}

@@ -189,6 +189,14 @@ func (c Config) Enc() Encoder {
 	return Encoder{}
 }
 
+// Describe is the encoder's sizes in one line, e.g. "L=2 D=32 H=2 d=16 F=128 (pre-LN)".
+func (e Encoder) Describe() string {
+	return fmt.Sprintf("L=%d D=%d H=%d d=%d F=%d (%s-LN)", e.Layers, e.Width, e.Heads, e.HeadDim, e.MLPDim, e.Norm)
+}
+
+// Describe is the model's kind and sizes in one line, e.g. "vit L=2 D=32 H=2 d=16 F=128 (pre-LN)".
+func (c Config) Describe() string { return string(c.Kind) + " " + c.Enc().Describe() }
+
 // Validate checks that exactly one model is set and that it is valid.
 func (c Config) Validate() error {
 	switch {

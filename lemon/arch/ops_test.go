@@ -140,7 +140,9 @@ func checkDirectional(t *testing.T, c gradCase, store *model.Store, grads [][]fl
 			for j := range w {
 				w[j] = base[i][j] + sign*h*dir[i][j]/norm
 			}
-			store.GetVariable("/" + v.Path).MustSetValue(tensors.FromFlatDataAndDimensions(w, v.Shape...))
+			if err := store.GetVariable("/" + v.Path).SetValue(tensors.FromFlatDataAndDimensions(w, v.Shape...)); err != nil {
+				t.Fatal(err)
+			}
 		}
 		l, _ := lossAndGrads(t, c, store, false, true)
 		return l
@@ -163,7 +165,9 @@ func randomiseNorms(store *model.Store, cfg Config) {
 		for j := range w {
 			w[j] = 1 + 0.3*rng.NormFloat64()
 		}
-		store.GetVariable("/" + v.Path).MustSetValue(tensors.FromFlatDataAndDimensions(w, v.Shape...))
+		if err := store.GetVariable("/" + v.Path).SetValue(tensors.FromFlatDataAndDimensions(w, v.Shape...)); err != nil {
+			panic(err) // a test helper on a store the test built
+		}
 	}
 }
 

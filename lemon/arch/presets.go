@@ -57,7 +57,7 @@ var bertPresets = map[string]BERTConfig{
 }
 
 // bertCPU is a Pre-LN BERT without the MLM transform, so that it stays lossless under
-// indivisible width expansion (LEMON.md, "Heads and tails").
+// indivisible width expansion (docs/method.md#mlm-transform-and-embedding-layernorm).
 func bertCPU(layers, width, heads, maxPos int) BERTConfig {
 	c := bert(layers, width, heads, 8192, maxPos, PreLN)
 	c.MLMTransform = false

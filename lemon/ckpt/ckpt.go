@@ -10,8 +10,8 @@
 // Load validates the config and checks that every variable the config implies is present with
 // the right shape and dtype, and that no weight is NaN or infinite.
 //
-//	if err := ckpt.Save("runs/vit/ckpt", cfg, store, meta); err != nil { … }
-//	cfg, store, err := ckpt.Load("runs/vit/ckpt")
+//	if err := ckpt.Save("runs/vit/ckpt", m, meta); err != nil { … } // m is an arch.Model
+//	m, err := ckpt.Load("runs/vit/ckpt")
 package ckpt
 
 import (
@@ -34,13 +34,17 @@ const (
 	WeightsDir = "weights"
 )
 
-// Save writes cfg, meta (if not nil) and every variable of store to dir, atomically and
+// Save writes m's config, meta (if not nil) and every variable of its store to dir, atomically and
 // durably (files and folders are synced before and after the rename). It refuses, before
 // writing anything, a dir that exists and is not a checkpoint (see CheckReplace) and weights
 // holding NaN or infinities; it replaces a previous checkpoint at dir, which stays at dir.old
 // until the new one is in place (Find picks it up after a crash in between).
-func Save(dir string, cfg arch.Config, store *model.Store, meta any) error {
+func Save(dir string, m arch.Model, meta any) error {
 	dir = filepath.Clean(dir)
+	if err := m.Check(); err != nil {
+		return fmt.Errorf("ckpt.Save %s: %w", dir, err)
+	}
+	cfg, store := m.Config, m.Store
 	if err := CheckReplace(dir); err != nil {
 		return fmt.Errorf("ckpt.Save: %w", err)
 	}
@@ -127,15 +131,15 @@ func replaceDir(tmp, dir string) error {
 	return os.RemoveAll(old)
 }
 
-// Load reads a checkpoint directory into a new store, validating config and variables.
-func Load(dir string) (arch.Config, *model.Store, error) {
+// Load reads a checkpoint directory into a new model, validating config and variables.
+func Load(dir string) (arch.Model, error) {
 	cfg, err := arch.LoadConfig(filepath.Join(dir, ConfigFile))
 	if err != nil {
-		return arch.Config{}, nil, fmt.Errorf("ckpt.Load %s: %w", dir, err)
+		return arch.Model{}, fmt.Errorf("ckpt.Load %s: %w", dir, err)
 	}
 	weights := filepath.Join(dir, WeightsDir)
 	if _, err := os.Stat(weights); err != nil {
-		return arch.Config{}, nil, fmt.Errorf("ckpt.Load %s: missing weights: %w", dir, err)
+		return arch.Model{}, fmt.Errorf("ckpt.Load %s: missing weights: %w", dir, err)
 	}
 	store := model.NewStore()
 	err = exceptions.TryCatch[error](func() {
@@ -144,19 +148,19 @@ func Load(dir string) (arch.Config, *model.Store, error) {
 		}
 	})
 	if err != nil {
-		return arch.Config{}, nil, fmt.Errorf("ckpt.Load %s: reading weights: %w", dir, err)
+		return arch.Model{}, fmt.Errorf("ckpt.Load %s: reading weights: %w", dir, err)
 	}
 	if err := CheckVariables(cfg, store); err != nil {
-		return arch.Config{}, nil, fmt.Errorf("ckpt.Load %s: %w", dir, err)
+		return arch.Model{}, fmt.Errorf("ckpt.Load %s: %w", dir, err)
 	}
 	if err := CheckFinite(cfg, store); err != nil {
-		return arch.Config{}, nil, fmt.Errorf("ckpt.Load %s: %w", dir, err)
+		return arch.Model{}, fmt.Errorf("ckpt.Load %s: %w", dir, err)
 	}
 	// GoMLX checkpoints do not record which variables train: only the model's do.
 	for v := range store.IterVariables() {
 		v.SetTrainable(arch.IsModelPath(v.Path()))
 	}
-	return cfg, store, nil
+	return arch.Model{Config: cfg, Store: store}, nil
 }
 
 // CheckVariables verifies that store holds every variable of cfg with the right shape and

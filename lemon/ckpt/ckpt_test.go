@@ -23,7 +23,7 @@ func saved(t testing.TB) (string, arch.Config) {
 		t.Fatal(err)
 	}
 	dir := filepath.Join(t.TempDir(), "ckpt")
-	if err := Save(dir, cfg, store, map[string]int{"step": 7}); err != nil {
+	if err := Save(dir, arch.Model{Config: cfg, Store: store}, map[string]int{"step": 7}); err != nil {
 		t.Fatal(err)
 	}
 	return dir, cfg
@@ -32,7 +32,8 @@ func saved(t testing.TB) (string, arch.Config) {
 func TestRoundTrip(t *testing.T) {
 	dir, cfg := saved(t)
 	want, _ := arch.Init(cfg, 1)
-	got, store, err := Load(dir)
+	ld2, err := Load(dir)
+	got, store := ld2.Config, ld2.Store
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,7 +54,7 @@ func TestRoundTrip(t *testing.T) {
 		t.Errorf("meta = %v, %v", meta, err)
 	}
 	// Saving again replaces the checkpoint and leaves no temporary directories behind.
-	if err := Save(dir, cfg, store, nil); err != nil {
+	if err := Save(dir, arch.Model{Config: cfg, Store: store}, nil); err != nil {
 		t.Fatal(err)
 	}
 	entries, _ := os.ReadDir(filepath.Dir(dir))
@@ -83,7 +84,7 @@ func TestBadCheckpointsGiveErrors(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			dir, _ := saved(t)
 			c.breakIt(t, dir)
-			_, _, err := Load(dir)
+			_, err := Load(dir)
 			if err == nil || !strings.Contains(err.Error(), c.want) {
 				t.Fatalf("Load: got error %v, want one mentioning %q", err, c.want)
 			}

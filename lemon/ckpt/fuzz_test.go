@@ -37,7 +37,8 @@ func FuzzLoad(f *testing.F) {
 			t.Fatal(err)
 		}
 		defer os.WriteFile(files[i], originals[i], 0o644)
-		got, store, err := Load(dir)
+		ld1, err := Load(dir)
+		got, store := ld1.Config, ld1.Store
 		if err != nil {
 			return
 		}

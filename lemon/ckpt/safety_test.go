@@ -35,7 +35,7 @@ func TestSaveRefusesNonCheckpoints(t *testing.T) {
 	_ = os.WriteFile(file, []byte("keep me"), 0o644)
 	_ = os.MkdirAll(runDir, 0o755)
 	_ = os.WriteFile(filepath.Join(runDir, "log.csv"), []byte("step\n"), 0o644)
-	if err := Save(filepath.Join(runDir, "ckpt"), cfg, store, nil); err != nil {
+	if err := Save(filepath.Join(runDir, "ckpt"), arch.Model{Config: cfg, Store: store}, nil); err != nil {
 		t.Fatal(err)
 	}
 	for _, c := range []struct{ dir, want string }{
@@ -44,7 +44,7 @@ func TestSaveRefusesNonCheckpoints(t *testing.T) {
 		{runDir + "/", "is not a checkpoint"},
 	} {
 		before := tree(t, base)
-		err := Save(c.dir, cfg, store, nil)
+		err := Save(c.dir, arch.Model{Config: cfg, Store: store}, nil)
 		if err == nil || !strings.Contains(err.Error(), c.want) || strings.Contains(err.Error(), "\n") {
 			t.Errorf("Save(%s): %v, want one line containing %q", c.dir, err, c.want)
 		}
@@ -54,7 +54,7 @@ func TestSaveRefusesNonCheckpoints(t *testing.T) {
 	}
 	empty := filepath.Join(base, "empty")
 	_ = os.Mkdir(empty, 0o755)
-	if err := Save(empty, cfg, store, nil); err != nil {
+	if err := Save(empty, arch.Model{Config: cfg, Store: store}, nil); err != nil {
 		t.Errorf("an empty folder should take a checkpoint: %v", err)
 	}
 }
@@ -81,7 +81,8 @@ func TestOverlaps(t *testing.T) {
 // TestNonFiniteRefused: a NaN or an infinity is refused on save and on load, naming the variable.
 func TestNonFiniteRefused(t *testing.T) {
 	dir, cfg := saved(t)
-	_, store, err := Load(dir)
+	ld3, err := Load(dir)
+	store := ld3.Store
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,13 +91,15 @@ func TestNonFiniteRefused(t *testing.T) {
 	for _, bad := range []float32{float32(math.NaN()), float32(math.Inf(-1))} {
 		w := tensors.MustCopyFlatData[float32](v.MustValue())
 		w[3] = bad
-		v.MustSetValue(tensors.FromFlatDataAndDimensions(w, v.Shape().Dimensions...))
-		err := Save(dir, cfg, store, nil)
+		if err := v.SetValue(tensors.FromFlatDataAndDimensions(w, v.Shape().Dimensions...)); err != nil {
+			t.Fatal(err)
+		}
+		err := Save(dir, arch.Model{Config: cfg, Store: store}, nil)
 		if err == nil || !strings.Contains(err.Error(), path) {
 			t.Errorf("Save with %v in %s: %v, want an error naming the variable", bad, path, err)
 		}
 	}
-	if _, _, err := Load(dir); err != nil {
+	if _, err := Load(dir); err != nil {
 		t.Errorf("the refused saves damaged the checkpoint: %v", err)
 	}
 	// A checkpoint written with a NaN (bypassing Save's check) is refused by Load.
@@ -107,7 +110,7 @@ func TestNonFiniteRefused(t *testing.T) {
 	if err := writeFiles(nanDir, mustJSON(t, cfg), store, nil); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := Load(nanDir); err == nil || !strings.Contains(err.Error(), path) {
+	if _, err := Load(nanDir); err == nil || !strings.Contains(err.Error(), path) {
 		t.Errorf("Load of a NaN checkpoint: %v, want an error naming %s", err, path)
 	}
 }
@@ -134,11 +137,12 @@ func TestInterruptedSave(t *testing.T) {
 	if got := Find(dir); got != dir+oldSuffix {
 		t.Fatalf("Find = %q, want %s", got, dir+oldSuffix)
 	}
-	_, store, err := Load(Find(dir))
+	ld4, err := Load(Find(dir))
+	store := ld4.Store
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := Save(dir, cfg, store, nil); err != nil {
+	if err := Save(dir, arch.Model{Config: cfg, Store: store}, nil); err != nil {
 		t.Fatal(err)
 	}
 	if Find(dir) != dir || IsCheckpoint(dir+oldSuffix) {

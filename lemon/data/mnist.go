@@ -12,14 +12,14 @@ import (
 
 // Layout of the data directory that scripts/fetch_data.sh fills (see DefaultDir).
 const (
-	EnvDataDir         = "LEMON_DATA"           // overrides DefaultDir
-	SubdirMNIST        = "mnist"                // the four MNIST IDX files
-	SubdirFashionMNIST = "fashion-mnist"        // the four Fashion-MNIST IDX files
-	SubdirSOTU         = "sotu"                 // State of the Union speeches, YEAR_name_party.txt
-	SubdirMobyDick     = "moby-dick"            // data.txt
-	SubdirSentiment    = "sentiment"            // imdb.json, yelp.json, amazon.json
-	TokenizerFile      = "vocab/tokenizer.json" // BERT-uncased WordPiece, HF format
-	FetchScript        = "scripts/fetch_data.sh"
+	EnvDataDir         = "LEMON_DATA"            // overrides DefaultDir
+	SubdirMNIST        = "mnist"                 // the four MNIST IDX files
+	SubdirFashionMNIST = "fashion-mnist"         // the four Fashion-MNIST IDX files
+	SubdirSOTU         = "sotu"                  // State of the Union speeches, YEAR_name_party.txt
+	SubdirMobyDick     = "moby-dick"             // data.txt
+	SubdirSentiment    = "sentiment"             // imdb.json, yelp.json, amazon.json
+	TokenizerFile      = "vocab/tokenizer.json"  // BERT-uncased WordPiece, HF format
+	FetchScript        = "scripts/fetch_data.sh" // the pinned, checked fetcher of every set, from the repository root
 )
 
 // MNISTModule is the Go module whose data folder holds canonical MNIST.

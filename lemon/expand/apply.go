@@ -16,15 +16,22 @@ import (
 	"github.com/gomlx/gomlx/ml/model"
 )
 
-// Apply builds the target model from a store holding the source's weights. The source
-// store is never modified. Every model variable of the source config must be present with
+// Apply builds the target model from the source model, whose config must be the plan's
+// source config. The source store is never modified. Every model variable of the source config must be present with
 // its shape and dtype, and the store may hold no other model variable; optimizer and
 // bookkeeping variables (outside the encoder/vit/bert scopes) are not copied: the target
 // starts with fresh optimizer state, as in the paper (see ApplyOptimizerState to carry it).
 // All checks run before anything is built.
-func (p *Plan) Apply(src *model.Store) (*model.Store, arch.Config, error) {
+func (p *Plan) Apply(m arch.Model) (arch.Model, error) {
+	if m.Store == nil {
+		return arch.Model{}, fmt.Errorf("expand.Apply: the source model has no weights (nil store)")
+	}
+	if !arch.SameConfig(m.Config, p.src) {
+		return arch.Model{}, fmt.Errorf("expand.Apply: the model is %s, the plan expands %s", m, p.src.Describe())
+	}
+	src := m.Store
 	if err := p.CheckStore(src); err != nil {
-		return nil, arch.Config{}, fmt.Errorf("expand.Apply: %w", err)
+		return arch.Model{}, fmt.Errorf("expand.Apply: %w", err)
 	}
 	var values []*tensors.Tensor
 	var err error
@@ -35,18 +42,18 @@ func (p *Plan) Apply(src *model.Store) (*model.Store, arch.Config, error) {
 		values, err = build[float32](p, src)
 	}
 	if err != nil {
-		return nil, arch.Config{}, fmt.Errorf("expand.Apply: %w", err)
+		return arch.Model{}, fmt.Errorf("expand.Apply: %w", err)
 	}
 	dst := model.NewStore()
 	if err := dst.SetRNGStateFromSeed(int64(p.opts.Seed)); err != nil {
-		return nil, arch.Config{}, fmt.Errorf("expand.Apply: %w", err)
+		return arch.Model{}, fmt.Errorf("expand.Apply: %w", err)
 	}
 	for i, st := range p.steps {
 		if _, err := dst.CreateVariable("/"+st.Target, values[i]); err != nil {
-			return nil, arch.Config{}, fmt.Errorf("expand.Apply: %s: %w", st.Target, err)
+			return arch.Model{}, fmt.Errorf("expand.Apply: %s: %w", st.Target, err)
 		}
 	}
-	return dst, p.tgt, nil
+	return arch.Model{Config: p.tgt, Store: dst}, nil
 }
 
 // maxProblems bounds the problems an error lists.

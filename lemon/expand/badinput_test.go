@@ -31,12 +31,32 @@ func TestBadRequestsFailClearly(t *testing.T) {
 		t.Fatal(err)
 	}
 	store, _ := arch.Init(src, 1) // a fresh model: no optimizer state
-	tgt, _, err := plan.Apply(store)
+	ap6, err := plan.Apply(arch.Model{Config: plan.Source(), Store: store})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := plan.ApplyOptimizerState(store, tgt); err == nil || !strings.Contains(err.Error(), "no optimizer state") {
+	tgt := ap6.Store
+	if err := plan.ApplyOptimizerState(arch.Model{Config: plan.Source(), Store: store}, arch.Model{Config: plan.Target(), Store: tgt}); err == nil || !strings.Contains(err.Error(), "no optimizer state") {
 		t.Errorf("ApplyOptimizerState without state: %v", err)
+	}
+	// A model of another config than the plan's source, a model without weights, and the
+	// target handed in where the source belongs are refused, naming both configs.
+	other := src
+	ov := *src.ViT
+	ov.Encoder.Layers++
+	other.ViT = &ov
+	otherStore, _ := arch.Init(other, 1)
+	for name, m := range map[string]arch.Model{
+		"other config": {Config: other, Store: otherStore},
+		"nil store":    {Config: src},
+		"the target":   ap6,
+	} {
+		if _, err := plan.Apply(m); err == nil || !(strings.Contains(err.Error(), "plan expands") || strings.Contains(err.Error(), "no weights")) {
+			t.Errorf("Apply(%s): %v", name, err)
+		}
+	}
+	if err := plan.ApplyOptimizerState(ap6, ap6); err == nil || !strings.Contains(err.Error(), "the plan is") {
+		t.Errorf("ApplyOptimizerState(target, target): %v", err)
 	}
 }
 

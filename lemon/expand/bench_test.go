@@ -50,7 +50,7 @@ func BenchmarkExpand(b *testing.B) {
 			cpu0 := processCPU()
 			peak := watchHeap()
 			for b.Loop() {
-				if _, _, err := plan.Apply(store); err != nil {
+				if _, err := plan.Apply(arch.Model{Config: plan.Source(), Store: store}); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -97,7 +97,7 @@ func newBlockWriters(m Method, w Writers) writerRule {
 	panic(fmt.Sprintf("expand: unknown method %d", int(m)))
 }
 
-// postLNNorms makes identity blocks lossless in Post-LN (LEMON.md, "Post-LN"): an inserted
+// postLNNorms makes identity blocks lossless in Post-LN (docs/method.md#post-ln-depth): an inserted
 // block still passes through two LNs, so its LN1 is affine-free, and the (γ, β) of the LN2
 // of the last source block before it move to the last LN2 of the run; earlier LN2s of the
 // run become affine-free. Exact up to O(ε/σ²).

@@ -10,7 +10,7 @@ import (
 	"github.com/gomlx/gomlx/core/tensors"
 )
 
-// TestBlockLayout: hand-written layouts from LEMON.md ("Depth").
+// TestBlockLayout: hand-written layouts from docs/method.md#where-new-blocks-go.
 func TestBlockLayout(t *testing.T) {
 	cases := []struct {
 		ls, lt int
@@ -50,10 +50,11 @@ func TestCancellingWriters(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tgt, _, err := plan.Apply(store)
+	ap7, err := plan.Apply(arch.Model{Config: plan.Source(), Store: store})
 	if err != nil {
 		t.Fatal(err)
 	}
+	tgt := ap7.Store
 	for _, w := range []struct {
 		sub  string
 		rows int // source units: rows r and r+rows are copies

@@ -79,7 +79,8 @@ func TestApplyChecksTheStore(t *testing.T) {
 		{"shape", randomStore(t, wider, 1), []string{"/encoder/block_000/ln1/gain is (Float64)[16], the source config wants (Float64)[8]", "and 23 more"}},
 		{"dtype", randomStore(t, vitSource(arch.PreLN, 1e-6, "float32"), 1), []string{"/encoder/block_000/attn/key/biases is (Float32)[8], the source config wants (Float64)[8]"}},
 	} {
-		got, _, err := plan.Apply(c.store)
+		ap8, err := plan.Apply(arch.Model{Config: plan.Source(), Store: c.store})
+		got := ap8.Store
 		if err == nil || got != nil {
 			t.Errorf("%s: Apply succeeded, want an error", c.name)
 			continue
@@ -106,14 +107,16 @@ func TestApplyLeavesSourceAlone(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, _, err := plan.Apply(store)
+	ap9, err := plan.Apply(arch.Model{Config: plan.Source(), Store: store})
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, _, err := plan.Apply(store)
+	a := ap9.Store
+	ap10, err := plan.Apply(arch.Model{Config: plan.Source(), Store: store})
 	if err != nil {
 		t.Fatal(err)
 	}
+	b := ap10.Store
 	if !equalSnapshots(before, snapshotStore(store)) {
 		t.Error("Apply modified its source store")
 	}
@@ -127,10 +130,11 @@ func TestApplyLeavesSourceAlone(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, _, err := serial.Apply(store)
+	ap11, err := serial.Apply(arch.Model{Config: serial.Source(), Store: store})
 	if err != nil {
 		t.Fatal(err)
 	}
+	c := ap11.Store
 	if !equalSnapshots(snapshotStore(a), snapshotStore(c)) {
 		t.Error("one worker and many gave different targets")
 	}

@@ -8,9 +8,9 @@ import (
 	"github.com/golemon/golemon/lemon/expand"
 )
 
-// The Go backend prints a one-line banner when it starts; start it before the examples
-// capture their output.
-var _ = backend.MustNew()
+// be is the backend the examples verify on (the library never picks one). The Go backend
+// prints a one-line banner when it starts; start it before the examples capture their output.
+var be = backend.MustNew()
 
 // tinyViT is a one-block ViT on 8×8 grey images.
 func tinyViT() arch.Config {
@@ -75,25 +75,24 @@ func ExampleNewPlan() {
 }
 
 func ExamplePlan_Apply() {
-	src := tinyViT()
-	store, err := arch.Init(src, 1)
+	src, err := arch.New(tinyViT(), 1)
 	if err != nil {
 		panic(err)
 	}
-	plan, err := expand.NewPlan(src, expand.Spec{Width: 10, MLPDim: 12, Layers: 3}, expand.LEMON, expand.Options{Seed: 1})
+	plan, err := expand.NewPlan(src.Config, expand.Spec{Width: 10, MLPDim: 12, Layers: 3}, expand.LEMON, expand.Options{Seed: 1})
 	if err != nil {
 		panic(err)
 	}
-	tgt, tgtCfg, err := plan.Apply(store)
+	tgt, err := plan.Apply(src)
 	if err != nil {
 		panic(err)
 	}
-	diff, err := expand.Compare(src, store, tgtCfg, tgt, expand.RandomInputs(src, 4, 1))
+	diff, err := expand.Compare(be, src, tgt, expand.RandomInputs(src.Config, 4, 1))
 	if err != nil {
 		panic(err)
 	}
-	fmt.Printf("%d → %d parameters, ε %g → %g, lossless: %v\n", src.NumParams(), tgtCfg.NumParams(),
-		src.ViT.LayerNormEps, tgtCfg.ViT.LayerNormEps, diff.MaxAbs < 1e-12)
+	fmt.Printf("%d → %d parameters, ε %g → %g, lossless: %v\n", src.Config.NumParams(), tgt.Config.NumParams(),
+		src.Config.ViT.LayerNormEps, tgt.Config.ViT.LayerNormEps, diff.MaxAbs < 1e-12)
 	// Output:
 	// 287 → 1735 parameters, ε 1e-06 → 8e-07, lossless: true
 }

@@ -11,7 +11,7 @@ import (
 	"github.com/gomlx/gomlx/ml/model"
 )
 
-// outcome is what the theory (LEMON.md) predicts for a source × spec × method.
+// outcome is what the theory (docs/method.md#which-method-is-exact-when) predicts for a source × spec × method.
 type outcome int
 
 const (
@@ -25,7 +25,7 @@ func (o outcome) String() string {
 	return [...]string{"exact", "exact up to ε", "lossy", "refused"}[o]
 }
 
-// expected is written from LEMON.md independently of the package's own bookkeeping.
+// expected is written from docs/method.md#which-method-is-exact-when independently of the package's own bookkeeping.
 func expected(cfg arch.Config, spec Spec, m Method) outcome {
 	src := cfg.Enc()
 	tgt := resolve(src, spec)

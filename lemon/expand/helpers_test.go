@@ -7,10 +7,14 @@ import (
 	"testing"
 
 	"github.com/golemon/golemon/lemon/arch"
+	"github.com/golemon/golemon/lemon/backend"
 	"github.com/gomlx/gomlx/ml/model"
 )
 
-// Tolerances of the spine (LEMON.md: lossless means equal up to rounding).
+// testBackend is the backend the tests verify on: tests, like commands, choose it.
+var testBackend = backend.MustNew()
+
+// Tolerances of the spine (docs/method.md#what-lossless-means: equal up to rounding).
 const (
 	// TolFloat64 bounds max |Δ logits| in float64.
 	TolFloat64 = 1e-9
@@ -74,11 +78,12 @@ func expandAndCompare(t testing.TB, cfg arch.Config, store *model.Store, spec Sp
 	if err != nil {
 		t.Fatalf("NewPlan(%s, %v, %s): %v", describe(cfg.Enc()), spec, m, err)
 	}
-	tgt, tcfg, err := plan.Apply(store)
+	ap2, err := plan.Apply(arch.Model{Config: plan.Source(), Store: store})
 	if err != nil {
 		t.Fatalf("Apply: %v", err)
 	}
-	d, err := Compare(cfg, store, tcfg, tgt, RandomInputs(cfg, 3, opts.Seed+1))
+	tgt, tcfg := ap2.Store, ap2.Config
+	d, err := Compare(testBackend, arch.Model{Config: cfg, Store: store}, arch.Model{Config: tcfg, Store: tgt}, RandomInputs(cfg, 3, opts.Seed+1))
 	if err != nil {
 		t.Fatal(err)
 	}

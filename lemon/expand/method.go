@@ -6,7 +6,7 @@ import (
 )
 
 // Method is the expansion operator family. LEMON is the default; the others are the
-// baselines a user wants side by side (LEMON.md, "Baselines").
+// baselines a user wants side by side (docs/method.md#baselines).
 type Method int
 
 const (

@@ -55,12 +55,13 @@ func TestBrokenOperatorsFail(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		tgt, tcfg, err := plan.Apply(store)
+		ap4, err := plan.Apply(arch.Model{Config: plan.Source(), Store: store})
 		if err != nil {
 			t.Fatal(err)
 		}
+		tgt, tcfg := ap4.Store, ap4.Config
 		in := RandomInputs(c.cfg, 3, 2)
-		good, err := Compare(c.cfg, store, tcfg, tgt, in)
+		good, err := Compare(testBackend, arch.Model{Config: c.cfg, Store: store}, arch.Model{Config: tcfg, Store: tgt}, in)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -69,7 +70,7 @@ func TestBrokenOperatorsFail(t *testing.T) {
 		}
 		tcfg = cloneConfig(tcfg)
 		c.breakIt(t, tgt, &tcfg)
-		bad, err := Compare(c.cfg, store, tcfg, tgt, in)
+		bad, err := Compare(testBackend, arch.Model{Config: c.cfg, Store: store}, arch.Model{Config: tcfg, Store: tgt}, in)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -92,7 +93,7 @@ func cloneConfig(c arch.Config) arch.Config {
 	return c
 }
 
-// TestPostLNDepthEpsilon documents LEMON.md's Post-LN depth rule: exact up to O(ε/σ²),
+// TestPostLNDepthEpsilon documents the Post-LN depth rule (docs/method.md#post-ln-depth): exact up to O(ε/σ²),
 // negligible at ε = 1e-12 and visible (but small) at ε = 1e-6.
 func TestPostLNDepthEpsilon(t *testing.T) {
 	for _, eps := range []float64{1e-12, 1e-6} {

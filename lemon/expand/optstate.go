@@ -37,7 +37,20 @@ import (
 // random fan-out row, not on the source's gradient statistics, so m/n_o (the expectation
 // over the random split) is used, and v/n_o² underestimates E[g*²]. New residue channels,
 // new Q head dims, Zero's and AKI's new units and every new block get fresh (absent) state.
-func (p *Plan) ApplyOptimizerState(src, dst *model.Store) error {
+//
+// The step count is copied, so AdamW would bias-correct fresh moments as if they were t steps
+// old: after a long-trained source (1 − β₂ᵗ ≈ 1) a fresh coordinate's first update would be
+// (1−β₁)/√(1−β₂) ≈ 3.2 times AdamW's first update. So every variable with fresh moments gets
+// a start step (optim.StartScope): t for a variable without moments, and t at each coordinate
+// whose v* is zero (no gradient history) for the others; AdamW corrects by the age t − start.
+func (p *Plan) ApplyOptimizerState(srcModel, dstModel arch.Model) error {
+	if srcModel.Store == nil || dstModel.Store == nil {
+		return fmt.Errorf("expand.ApplyOptimizerState: a model has no weights (nil store)")
+	}
+	if !arch.SameConfig(srcModel.Config, p.src) || !arch.SameConfig(dstModel.Config, p.tgt) {
+		return fmt.Errorf("expand.ApplyOptimizerState: the models are %s → %s, the plan is %s → %s", srcModel, dstModel, p.src.Describe(), p.tgt.Describe())
+	}
+	src, dst := srcModel.Store, dstModel.Store
 	if src.GetVariable(optim.Scope+"/"+optim.StepVar) == nil {
 		return fmt.Errorf("expand.ApplyOptimizerState: the source holds no optimizer state (no %s/%s): only checkpoints of training runs have it", optim.Scope, optim.StepVar)
 	}
@@ -45,19 +58,28 @@ func (p *Plan) ApplyOptimizerState(src, dst *model.Store) error {
 		path  string
 		value *tensors.Tensor
 	}
+	tSrc, err := stepCount(src)
+	if err != nil {
+		return fmt.Errorf("expand.ApplyOptimizerState: %w", err)
+	}
+	dtype := arch.DTypeOf(p.tgt.Enc())
 	var out []moment
 	for i := range p.steps {
 		st := &p.steps[i]
-		if p.freshState(st) {
+		var m, v *tensors.Tensor
+		if !p.freshState(st) {
+			if m, v, err = p.expandMoments(st, src); err != nil {
+				return fmt.Errorf("expand.ApplyOptimizerState: %w", err)
+			}
+		}
+		if m == nil { // fresh: its moments start now, and are bias-corrected by their own age
+			out = append(out, moment{optim.StartPath(st.Target), scalarOf(dtype, float64(tSrc))})
 			continue
 		}
-		m, v, err := p.expandMoments(st, src)
-		if err != nil {
-			return fmt.Errorf("expand.ApplyOptimizerState: %w", err)
-		}
-		if m != nil {
-			mp, vp := optim.MomentPaths(st.Target)
-			out = append(out, moment{mp, m}, moment{vp, v})
+		mp, vp := optim.MomentPaths(st.Target)
+		out = append(out, moment{mp, m}, moment{vp, v})
+		if start := freshCoordinates(v, float64(tSrc)); start != nil {
+			out = append(out, moment{optim.StartPath(st.Target), start})
 		}
 	}
 	for _, name := range []string{optim.StepVar, optim.LRVar} {
@@ -80,6 +102,63 @@ func (p *Plan) ApplyOptimizerState(src, dst *model.Store) error {
 		v.SetTrainable(false)
 	}
 	return nil
+}
+
+// stepCount is the optimizer step count of a store (optim's /adamw/step, an int64 scalar).
+func stepCount(store *model.Store) (int64, error) {
+	v := store.GetVariable(optim.Scope + "/" + optim.StepVar)
+	t, err := v.Value()
+	if err != nil {
+		return 0, err
+	}
+	if t.DType() != dtypes.Int64 || !t.Shape().IsScalar() {
+		return 0, fmt.Errorf("%s is %s, want an int64 scalar", v.Path(), t.Shape())
+	}
+	return tensors.ToScalar[int64](t), nil
+}
+
+// scalarOf is x as a scalar tensor of dtype (float32 or float64).
+func scalarOf(dtype dtypes.DType, x float64) *tensors.Tensor {
+	if dtype == dtypes.Float64 {
+		return tensors.FromScalar(x)
+	}
+	return tensors.FromScalar(float32(x))
+}
+
+// freshCoordinates is the start-step tensor (optim.StartScope) of an expanded variable whose
+// second moment v is zero at some coordinates: those coordinates have no gradient history
+// (new units, new residue channels), so their moments start at step t; the others started
+// with the source's, at 0. Nil when every coordinate carries history; a scalar when none does.
+func freshCoordinates(v *tensors.Tensor, t float64) *tensors.Tensor {
+	switch v.DType() {
+	case dtypes.Float64:
+		return freshCoordinatesOf[float64](v, t)
+	default:
+		return freshCoordinatesOf[float32](v, t)
+	}
+}
+
+func freshCoordinatesOf[T float](v *tensors.Tensor, t float64) *tensors.Tensor {
+	flat := tensors.MustCopyFlatData[T](v)
+	zeros := 0
+	for _, x := range flat {
+		if x == 0 {
+			zeros++
+		}
+	}
+	switch zeros {
+	case 0:
+		return nil
+	case len(flat):
+		return tensors.FromScalar(T(t))
+	}
+	start := make([]T, len(flat))
+	for i, x := range flat {
+		if x == 0 {
+			start[i] = T(t)
+		}
+	}
+	return tensors.FromFlatDataAndDimensions(start, v.Shape().Dimensions...)
 }
 
 // freshState reports whether a target variable starts with fresh optimizer state.

@@ -66,11 +66,12 @@ func TestOptimizerState(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		tgt, tcfg, err := plan.Apply(store)
+		ap3, err := plan.Apply(arch.Model{Config: plan.Source(), Store: store})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := plan.ApplyOptimizerState(store, tgt); err != nil {
+		tgt, tcfg := ap3.Store, ap3.Config
+		if err := plan.ApplyOptimizerState(arch.Model{Config: plan.Source(), Store: store}, arch.Model{Config: plan.Target(), Store: tgt}); err != nil {
 			t.Fatal(err)
 		}
 		want := gradients(t, tcfg, tgt, in) // m after one step is (1−β₁)·g*
@@ -88,7 +89,66 @@ func TestOptimizerState(t *testing.T) {
 		if c.exact != nil {
 			t.Logf("%-24s estimated coordinates: relative error of m* %.3g", c.name, estimateError(tgt, want, c.exact))
 		}
+		checkStartSteps(t, c.name, plan, tgt, 1)
 	}
+	// Depth and width: the new blocks' variables have no moments at all.
+	plan, err := NewPlan(cfg, Spec{Layers: e.Layers + 2, Width: 2 * e.Width}, LEMON, Options{Seed: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := arch.Model{Config: cfg, Store: store}
+	tgt, err := plan.Apply(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := plan.ApplyOptimizerState(src, tgt); err != nil {
+		t.Fatal(err)
+	}
+	checkStartSteps(t, "LEMON depth+2, width×2", plan, tgt.Store, 1)
+}
+
+// checkStartSteps: every target variable either carries moments, with a start step t0 (the
+// source's step count) exactly where v* is zero and 0 elsewhere, or carries none, with a
+// scalar start step t0 (optim.StartScope), so that AdamW bias-corrects fresh moments by
+// their own age.
+func checkStartSteps(t *testing.T, name string, plan *Plan, tgt *model.Store, t0 float64) {
+	t.Helper()
+	fresh, partial := 0, 0
+	for _, st := range plan.steps {
+		sv := tgt.GetVariable(optim.StartPath(st.Target))
+		_, vp := optim.MomentPaths(st.Target)
+		vv := tgt.GetVariable(vp)
+		if vv == nil {
+			if sv == nil || !sv.Shape().IsScalar() || tensors.ToScalar[float64](sv.MustValue()) != t0 {
+				t.Errorf("%s: %s has no moments and no scalar start step %g (%v)", name, st.Target, t0, sv)
+			}
+			fresh++
+			continue
+		}
+		v := tensors.MustCopyFlatData[float64](vv.MustValue())
+		if sv == nil {
+			for i, x := range v {
+				if x == 0 {
+					t.Errorf("%s: %s[%d] has v* = 0 but no start step", name, st.Target, i)
+					break
+				}
+			}
+			continue
+		}
+		partial++
+		if sv.Shape().IsScalar() {
+			t.Errorf("%s: %s carries moments but a scalar start step", name, st.Target)
+			continue
+		}
+		start := tensors.MustCopyFlatData[float64](sv.MustValue())
+		for i, x := range v {
+			if want := map[bool]float64{true: t0, false: 0}[x == 0]; start[i] != want {
+				t.Errorf("%s: %s start[%d] = %g with v* = %g, want %g", name, st.Target, i, start[i], x, want)
+				break
+			}
+		}
+	}
+	t.Logf("%-24s %d variables with fresh moments, %d partly fresh", name, fresh, partial)
 }
 
 // estimateError is ‖m* − (1−β₁)g*‖ / ‖(1−β₁)g*‖ over the variables not in exact that have state.

@@ -249,9 +249,7 @@ func (p *Plan) Exactness() (Exactness, []string) { return p.exact, p.why }
 // Steps returns the planned steps in target-variable order.
 func (p *Plan) Steps() []Step { return slices.Clone(p.steps) }
 
-func describe(e arch.Encoder) string {
-	return fmt.Sprintf("L=%d D=%d H=%d d=%d F=%d (%s-LN)", e.Layers, e.Width, e.Heads, e.HeadDim, e.MLPDim, e.Norm)
-}
+func describe(e arch.Encoder) string { return e.Describe() }
 
 // String prints the plan: a header with the sizes, LEMON's width quantities and the block
 // layout, then one line per target variable: target [shape] ← source [shape]: rule, roles.

@@ -65,7 +65,7 @@ func maxColumnGap(w []float64, cols, a, b int) float64 {
 	return gap
 }
 
-// TestSymmetryBreaking (LEMON.md, "Symmetry breaking"): after one gradient step, the fan-in
+// TestSymmetryBreaking (docs/method.md#symmetry-breaking): after one gradient step, the fan-in
 // of duplicated units diverges under LEMON's unequal split and stays identical under the
 // equal split of FPI, which would keep the wide model no more capable than the source.
 func TestSymmetryBreaking(t *testing.T) {
@@ -118,10 +118,11 @@ func stepGap(t *testing.T, cfg arch.Config, store *model.Store, in Inputs, spec 
 	if err != nil {
 		t.Fatal(err)
 	}
-	tgt, tcfg, err := plan.Apply(store)
+	ap1, err := plan.Apply(arch.Model{Config: plan.Source(), Store: store})
 	if err != nil {
 		t.Fatal(err)
 	}
+	tgt, tcfg := ap1.Store, ap1.Config
 	cols := lastDim(stepShape(plan, path))
 	w0 := tensors.MustCopyFlatData[float64](tgt.GetVariable("/" + path).MustValue())
 	w1 := sgdStep(t, tgt, gradients(t, tcfg, tgt, in), path, lr)

@@ -6,7 +6,7 @@ import (
 	"math/rand/v2"
 
 	"github.com/golemon/golemon/lemon/arch"
-	"github.com/golemon/golemon/lemon/backend"
+	"github.com/gomlx/compute"
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/compute/shapes"
 	"github.com/gomlx/gomlx/core/graph"
@@ -49,13 +49,18 @@ type Logits struct {
 	Flat  [][]float64 // ViT [B, classes]; MLM [B, T, V] at every position; classifier [B, classes]
 }
 
-// Forward runs the model's real GoMLX forward functions (eval mode) on the default backend.
-func Forward(cfg arch.Config, store *model.Store, in Inputs) (Logits, error) {
-	be, err := backend.New()
-	if err != nil {
-		return Logits{}, err
+// Forward runs the model's real GoMLX forward functions (eval mode) on backend be (which the
+// caller picks: this package never chooses one).
+func Forward(be compute.Backend, m arch.Model, in Inputs) (Logits, error) {
+	if be == nil {
+		return Logits{}, fmt.Errorf("expand.Forward: no backend")
 	}
+	if err := m.Check(); err != nil {
+		return Logits{}, fmt.Errorf("expand.Forward: %w", err)
+	}
+	cfg, store := m.Config, m.Store
 	var out Logits
+	var err error
 	run := func(head string, fn any, args ...any) error {
 		var exec *model.Exec
 		switch f := fn.(type) {
@@ -163,13 +168,14 @@ func CompareLogits(got, want Logits) (Diff, error) {
 	return d, nil
 }
 
-// Compare runs source and target on the same inputs and returns their largest disagreement.
-func Compare(src arch.Config, srcStore *model.Store, tgt arch.Config, tgtStore *model.Store, in Inputs) (Diff, error) {
-	want, err := Forward(src, srcStore, in)
+// Compare runs source and target on the same inputs on backend be and returns their largest
+// disagreement.
+func Compare(be compute.Backend, src, tgt arch.Model, in Inputs) (Diff, error) {
+	want, err := Forward(be, src, in)
 	if err != nil {
 		return Diff{}, fmt.Errorf("expand.Compare: source: %w", err)
 	}
-	got, err := Forward(tgt, tgtStore, in)
+	got, err := Forward(be, tgt, in)
 	if err != nil {
 		return Diff{}, fmt.Errorf("expand.Compare: target: %w", err)
 	}

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/golemon/golemon/lemon/arch"
 	"github.com/golemon/golemon/lemon/ckpt"
 	"github.com/gomlx/compute/shapes"
 	"github.com/gomlx/gomlx/core/tensors"
@@ -137,6 +138,9 @@ func (r *run) evaluate() error {
 	r.meta.Rows = append(r.meta.Rows, row)
 	fmt.Fprintf(r.out, "step %6d  examples %9d  train_loss %.4f  val_loss %.4f  val_metric %.4f  lr %.3g  %.0fs\n",
 		row.Step, row.Examples, row.TrainLoss, row.ValLoss, row.ValMetric, row.LR, row.WallS)
+	if r.opts.OnEval != nil {
+		r.opts.OnEval(row)
+	}
 	return r.save()
 }
 
@@ -156,7 +160,7 @@ func (r *run) save() error {
 		return fmt.Errorf("runner: data state: %w", err)
 	}
 	r.meta.Task, r.meta.Data, r.meta.Run = r.task.Name(), state, r.identity()
-	return ckpt.Save(CheckpointDir(r.opts.OutDir), r.task.Config(), r.store, r.meta)
+	return ckpt.Save(CheckpointDir(r.opts.OutDir), arch.Model{Config: r.task.Config(), Store: r.store}, r.meta)
 }
 
 // writeLog rewrites the CSV log atomically.
@@ -186,13 +190,12 @@ func (r *run) maybeResume() error {
 		}
 		return nil // nothing to resume: a fresh run
 	}
-	cfg, store, err := ckpt.Load(dir)
+	m, err := ckpt.Load(dir)
 	if err != nil {
 		return fmt.Errorf("runner: resume: %w", err)
 	}
-	want, _ := r.task.Config().MarshalIndent()
-	got, _ := cfg.MarshalIndent()
-	if !bytes.Equal(want, got) {
+	store := m.Store
+	if !arch.SameConfig(r.task.Config(), m.Config) {
 		return fmt.Errorf("runner: resume: checkpoint %s holds a different model config than this run", dir)
 	}
 	if err := ckpt.ReadMeta(dir, &r.meta); err != nil {
@@ -208,5 +211,10 @@ func (r *run) maybeResume() error {
 		return fmt.Errorf("runner: resume: %w", err)
 	}
 	r.store = store
+	if r.opts.OnEval != nil {
+		for _, row := range r.meta.Rows {
+			r.opts.OnEval(row)
+		}
+	}
 	return nil
 }

@@ -36,6 +36,9 @@ type Options struct {
 	ResumeChanged bool
 	Progress      bool      // show GoMLX's progress bar
 	Out           io.Writer // one line per evaluation; nil means os.Stdout
+	// OnEval, when set, is called with every evaluation's row as it is logged (e.g. a live
+	// notebook figure, gonbplot.Live.Add); a resumed run first replays the rows it resumes.
+	OnEval func(Row)
 	// StallTimeout aborts the run with an error when no step or evaluation finishes for this
 	// long (0 means DefaultStallTimeout). GoMLX's pure-Go backend has been seen to hang at 0%
 	// CPU on small machines; this turns a silent hang into an error.

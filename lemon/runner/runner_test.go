@@ -51,14 +51,14 @@ func newTask(t *testing.T) *ImageTask {
 	return task
 }
 
-func runSteps(t *testing.T, dir string, steps int, resume bool) *Result {
+func runSteps(t *testing.T, dir string, steps int, resume bool, onEval ...func(Row)) *Result {
 	task := newTask(t)
 	store, err := arch.Init(task.Config(), 3)
 	if err != nil {
 		t.Fatal(err)
 	}
 	res, err := Run(backend.MustNew(), task, store, Options{
-		Steps: steps, EvalEvery: 4, OutDir: dir, Resume: resume, Out: &strings.Builder{},
+		Steps: steps, EvalEvery: 4, OutDir: dir, Resume: resume, Out: &strings.Builder{}, OnEval: first(onEval),
 		Schedule: schedule.WarmupCosine{Peak: 3e-3, Warmup: 2, Total: 16, Floor: 1e-5}, WeightDecay: 0.05,
 	})
 	if err != nil {
@@ -85,6 +85,35 @@ func TestResumeMatchesStraightRun(t *testing.T) {
 	}
 	if first, last := straight.Rows[0], straight.Final(); !(last.ValLoss < first.ValLoss) {
 		t.Errorf("validation loss did not fall: %.4f → %.4f", first.ValLoss, last.ValLoss)
+	}
+}
+
+func first(fs []func(Row)) func(Row) {
+	if len(fs) == 0 {
+		return nil
+	}
+	return fs[0]
+}
+
+// TestOnEvalSeesEveryRow: OnEval gets every logged row in order, and a resumed run replays
+// the rows it resumes before the new ones, so a live figure shows the whole curve.
+func TestOnEvalSeesEveryRow(t *testing.T) {
+	dir := t.TempDir()
+	var seen []Row
+	collect := func(r Row) { seen = append(seen, r) }
+	runSteps(t, dir, 8, false, collect)
+	if len(seen) != 3 { // steps 0, 4, 8
+		t.Fatalf("a fresh 8-step run called OnEval %d times, want 3", len(seen))
+	}
+	seen = nil
+	res := runSteps(t, dir, 16, true, collect)
+	if len(seen) != len(res.Rows) {
+		t.Fatalf("resumed run: OnEval saw %d rows, the result has %d", len(seen), len(res.Rows))
+	}
+	for i := range seen {
+		if seen[i].Step != res.Rows[i].Step || seen[i].ValLoss != res.Rows[i].ValLoss {
+			t.Errorf("row %d: OnEval saw %+v, result %+v", i, seen[i], res.Rows[i])
+		}
 	}
 }
 

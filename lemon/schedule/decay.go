@@ -113,7 +113,7 @@ func (s WarmupDecay) Validate() error {
 }
 
 // LEMONRecipe is the schedule LEMON trains an expanded model with (LEMON §4.3 and
-// LEMON.md, "Learning-rate schedule for the expanded model"): the from-scratch schedule's
+// docs/method.md#learning-rate-schedule-for-the-expanded-model): the from-scratch schedule's
 // peak, floor and decay shape, with the decay compressed to end at budget steps instead of
 // scratch.Total — decaying faster, rather than running the scratch schedule and stopping
 // early. The warmup keeps its length in steps, as the paper keeps 5 epochs (ViT) or 5k steps

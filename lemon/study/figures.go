@@ -22,7 +22,7 @@ const (
 )
 
 // Figure is one of a study's figures, to save (plotting.Save) or show inline
-// (plotting.Inline).
+// (gonbplot.Show).
 type Figure struct {
 	Name          string // file name without extension, e.g. CurvesFigure
 	Plot          *plot.Plot

@@ -52,7 +52,7 @@ func ParseScale(s string) (Scale, error) {
 	return 0, fmt.Errorf("study: unknown scale %q; known: %s", s, strings.Join(scaleNames, ", "))
 }
 
-// allBaselines are the baselines of LEMON.md, "Baselines a user will want side by side".
+// allBaselines are the baselines of docs/method.md#baselines.
 var allBaselines = []expand.Method{expand.FPI, expand.AKI, expand.Stack, expand.Zero, expand.HyperClone}
 
 // hyperCloneNoise is the paired noise of the HyperClone baseline: 0.1 × the initialiser's

@@ -381,8 +381,8 @@ func (e *env) source() (*model.Store, record, error) {
 			store, err := e.rebuildSource(rec)
 			return store, rec, err
 		}
-		_, store, err := ckpt.Load(ck)
-		return store, rec, err
+		m, err := ckpt.Load(ck)
+		return m.Store, rec, err
 	}
 	store, rec, _, err := e.trainSource(dir)
 	if err != nil {
@@ -464,10 +464,11 @@ func (e *env) train(r RunSpec, srcStore *model.Store) error {
 	} else {
 		var x *expansion
 		if x, err = newExpansion(r.Method, e.src, e.tgt, r.Seed, r.Noise); err == nil {
-			store, cfg, err = x.apply(srcStore)
-			exactness = x.exactness().String()
+			var m arch.Model
+			m, err = x.apply(arch.Model{Config: e.src, Store: srcStore})
+			store, cfg, exactness = m.Store, m.Config, x.exactness().String()
 			if err == nil && r.OptState {
-				err = x.applyOptimizerState(srcStore, store)
+				err = x.applyOptimizerState(arch.Model{Config: e.src, Store: srcStore}, m)
 			}
 		}
 	}
@@ -573,20 +574,19 @@ func newExpansion(m expand.Method, src, tgt arch.Config, seed uint64, noise floa
 	return &expansion{plans: []*expand.Plan{p}}, nil
 }
 
-func (x *expansion) apply(store *model.Store) (*model.Store, arch.Config, error) {
-	var cfg arch.Config
+func (x *expansion) apply(m arch.Model) (arch.Model, error) {
 	var err error
 	for _, p := range x.plans {
-		if store, cfg, err = p.Apply(store); err != nil {
-			return nil, cfg, err
+		if m, err = p.Apply(m); err != nil {
+			return arch.Model{}, err
 		}
 	}
-	return store, cfg, nil
+	return m, nil
 }
 
 // applyOptimizerState expands the source's AdamW state into the expanded store; only a
 // single-plan expansion carries it (a second plan would need the first one's moments).
-func (x *expansion) applyOptimizerState(src, dst *model.Store) error {
+func (x *expansion) applyOptimizerState(src, dst arch.Model) error {
 	if len(x.plans) != 1 {
 		return fmt.Errorf("study: expanded optimizer state needs a one-plan expansion, this one has %d plans", len(x.plans))
 	}

@@ -1,0 +1,73 @@
+package gonbplot
+
+import (
+	"errors"
+	"math"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/golemon/golemon/lemon/runner"
+	"github.com/golemon/golemon/plotting"
+	"github.com/janpfeifer/gonb/gonbui"
+)
+
+func TestShowOutsideNotebook(t *testing.T) {
+	if gonbui.IsNotebook {
+		t.Skip("running inside GoNB")
+	}
+	p, err := plotting.Curves("t", "x", "y", []plotting.Series{{Name: "a", X: []float64{0, 1}, Y: []float64{1, 2}}}, plotting.CurveOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Show(p); !errors.Is(err, ErrNotNotebook) {
+		t.Errorf("Show outside GoNB: error %v, want ErrNotNotebook", err)
+	}
+	if err := ShowSVG([]byte("<svg></svg>")); !errors.Is(err, ErrNotNotebook) {
+		t.Errorf("ShowSVG outside GoNB: error %v, want ErrNotNotebook", err)
+	}
+}
+
+func TestStripXMLProlog(t *testing.T) {
+	for in, want := range map[string]string{
+		"<?xml version=\"1.0\"?>\n<!-- c -->\n<svg a=\"1\"></svg>": "<svg a=\"1\"></svg>",
+		"<svg></svg>": "<svg></svg>",
+		"not svg":     "not svg",
+	} {
+		if got := string(stripXMLProlog([]byte(in))); got != want {
+			t.Errorf("stripXMLProlog(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestLiveRecordsAndDraws: Live keeps every finite value of its column, skips NaN (the train
+// loss of step 0), and its page holds the progress bar and, from two points, the curve.
+func TestLiveRecordsAndDraws(t *testing.T) {
+	l := NewLive("run <a>", plotting.TrainLoss, 20)
+	for _, r := range []runner.Row{{Step: 0, TrainLoss: math.NaN()}, {Step: 10, TrainLoss: 2}, {Step: 20, TrainLoss: 1}} {
+		l.Add(r)
+	}
+	x, y := l.Points()
+	if !slices.Equal(x, []float64{10, 20}) || !slices.Equal(y, []float64{2, 1}) {
+		t.Errorf("points %v %v", x, y)
+	}
+	page, err := l.html()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`<progress value="20" max="20"`, "step 20 of 20", "run &lt;a&gt;", "<svg"} {
+		if !contains(page, want) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+	if err := l.Done(); err != nil && !gonbui.IsNotebook {
+		t.Errorf("Done outside GoNB: %v", err)
+	}
+	one := NewLive("one", plotting.ValLoss, 5)
+	one.Add(runner.Row{Step: 0, ValLoss: 3})
+	if page, _ := one.html(); contains(page, "<svg") {
+		t.Error("a one-point curve was drawn")
+	}
+}
+
+func contains(s, sub string) bool { return strings.Contains(s, sub) }
