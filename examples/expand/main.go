@@ -15,6 +15,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/golemon/golemon/lemon/arch"
 	"github.com/golemon/golemon/lemon/backend"
@@ -51,7 +52,11 @@ func parseFlags() flags {
 	flag.IntVar(&f.heads, "heads", 0, "target heads H (0: keep)")
 	flag.IntVar(&f.headDim, "headdim", 0, "target head dimension d (0: keep)")
 	flag.IntVar(&f.mlp, "mlp", 0, "target MLP hidden size F (0: keep)")
-	flag.StringVar(&f.method, "method", "lemon", "lemon, fpi, aki, stack, zero or hyperclone")
+	var methods []string
+	for _, m := range expand.Methods() {
+		methods = append(methods, fmt.Sprintf("%s (%s)", m, m.Doc()))
+	}
+	flag.StringVar(&f.method, "method", "lemon", "expansion method, one of:\n"+strings.Join(methods, "\n"))
 	flag.StringVar(&f.layout, "layout", "interleave", "where new blocks go: interleave or stack")
 	flag.StringVar(&f.writers, "writers", "cancel", "new blocks' writers (lemon): cancel or zero")
 	flag.Uint64Var(&f.seed, "seed", 1, "seed of every random choice")

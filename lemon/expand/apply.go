@@ -182,11 +182,11 @@ func runStep[T float](p *Plan, st *Step, src, next, dst []T) {
 		if st.Rule == RuleCancel {
 			j.src, j.next = nil, nil
 		}
-		if p.method.splitsEqually() && !(p.method == HyperClone && p.opts.Noise > 0) {
-			j.split = splitEqual
-		}
-		if p.method == HyperClone && p.opts.Noise > 0 {
+		switch row := p.method.row(); {
+		case row.noisy && p.opts.Noise > 0: // the equal split plus paired noise summing to zero
 			j.rng.std = p.opts.Noise
+		case row.equalSplit:
+			j.split = splitEqual
 		}
 		j.run()
 	}

@@ -95,9 +95,9 @@ func widthMap(role Role, z sizes, m Method, residue kind, scale float64) *axisMa
 	e := make([]entry, n)
 	for t := range e {
 		switch {
-		case m == Zero && t >= s:
+		case m.row().padded && t >= s:
 			e[t] = entry{kind: residue}
-		case m == Zero:
+		case m.row().padded:
 			e[t] = entry{kCopy, int32(t), scale}
 		case t < z.k*s || residue == kCopy:
 			e[t] = entry{kCopy, int32(t % s), scale}
@@ -124,14 +124,14 @@ func hiddenMap(z sizes, m Method) *axisMap {
 
 // newUnit turns a circular copy into what the method gives a unit beyond the source's count.
 func newUnit(x entry, m Method) entry {
-	switch m {
-	case AKI:
+	switch m.row().newUnits {
+	case kNext:
 		if x.kind == kCopy {
 			x.kind = kNext
 		}
-	case Zero:
+	case kLive:
 		return entry{kind: kLive}
-	case LEMON, FPI, Stack, HyperClone:
+	case kCopy, kMean, kZero:
 	}
 	return x
 }
@@ -144,7 +144,7 @@ func headMap(role Role, z sizes, m Method) *axisMap {
 	for h := range ht {
 		for j := range dt {
 			x := headEntry(role, h%hs, j, ds, qScale(z))
-			if m == Zero && j >= ds && role == RoleValue {
+			if m.row().liveValueDims && j >= ds && role == RoleValue {
 				x = entry{kind: kLive}
 			}
 			if h >= hs {
@@ -178,14 +178,8 @@ type axisMaps struct {
 
 func buildAxisMaps(z sizes, m Method, topTied bool) *axisMaps {
 	// What a D-sized axis holds beyond the copies, per role.
-	residual, normed, dense, pooled := kMean, kZero, kCopy, kCopy
-	switch m {
-	case FPI, AKI:
-		residual, normed = kCopy, kCopy
-	case Zero:
-		residual, dense, pooled = kZero, kZero, kLive
-	case LEMON, Stack, HyperClone:
-	}
+	row := m.row()
+	residual, normed, dense, pooled := row.residual, row.normed, row.dense, row.pooled
 	tied := 1 / float64(max(1, tiedCopies(z, m)))
 	top := 1.0
 	if topTied {

@@ -55,8 +55,9 @@ func layout(ls, lt int, l Layout) (src []int, isNew []bool) {
 
 // blockLayout is how the method fills L_T target blocks from L_S source blocks.
 func blockLayout(z sizes, m Method, spec Spec) []block {
+	row := m.row()
 	l := spec.Layout
-	if m == Stack {
+	if row.stacked {
 		l = Stacked
 	}
 	ls := z.src.Layers
@@ -65,12 +66,12 @@ func blockLayout(z sizes, m Method, spec Spec) []block {
 	for j := range blocks {
 		b := block{src: src[j], isNew: isNew[j], writers: wCopy, next: -1}
 		if b.isNew {
-			b.writers = newBlockWriters(m, spec.NewWriters)
-			if m == AKI && l == Interleave {
+			b.writers = row.writers(spec.NewWriters)
+			if row.nextBlock && l == Interleave {
 				b.src = min(b.src+1, ls-1) // bert2BERT: the new block takes the next block's knowledge
 			}
 		}
-		if m == AKI {
+		if row.nextBlock {
 			b.next = min(b.src+1, ls-1)
 		}
 		b.ln1, b.ln2 = b.src, b.src
@@ -80,21 +81,6 @@ func blockLayout(z sizes, m Method, spec Spec) []block {
 		postLNNorms(blocks)
 	}
 	return blocks
-}
-
-func newBlockWriters(m Method, w Writers) writerRule {
-	switch m {
-	case LEMON:
-		if w == ZeroWriters {
-			return wZero
-		}
-		return wCancel
-	case FPI, Zero, HyperClone:
-		return wZero
-	case AKI, Stack:
-		return wCopy
-	}
-	panic(fmt.Sprintf("expand: unknown method %d", int(m)))
 }
 
 // postLNNorms makes identity blocks lossless in Post-LN (docs/method.md#post-ln-depth): an inserted

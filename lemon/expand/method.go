@@ -41,25 +41,176 @@ const (
 	HyperClone
 )
 
-var methodNames = []string{"lemon", "fpi", "aki", "stack", "zero", "hyperclone"}
+// methodRule is one method as one row: its rule for every axis role and for new blocks, what
+// makes it exact, the requests it refuses and its one-line doc. Every method-specific choice
+// of the package reads this row; a Method without a row is refused by NewPlan (and ParseMethod),
+// so an unknown method can never fall into another method's path.
+type methodRule struct {
+	name string // as ParseMethod reads it
+	doc  string // one line
+
+	// Width. What a D-sized axis holds beyond the tiled copies of the source's channels:
+	// the residual stream, what LayerNorm outputs (and the tied decoder and top LayerNorm
+	// read), the MLM dense layer's output and the pooled classifier input.
+	residual, normed, dense, pooled kind
+	// padded: new channels are appended after the source's instead of tiled copies (Zero).
+	padded bool
+	// etaRule: LayerNorm γ·η and ε·η² with η² = k·D/D* (LEMON's rule); else γ and ε kept.
+	etaRule bool
+
+	// Fan-in split among copies of one unit: equal (W/n), else LEMON's projection of the
+	// target's random initialiser onto "copies sum to the source column". noisy: with
+	// Options.Noise > 0 the equal split gets paired noise of that std that sums to zero.
+	equalSplit, noisy bool
+
+	// New units (hidden units and heads beyond the source's count): newUnits says what they
+	// hold (kCopy: circular copies, kNext: the next block's units, kLive: fresh units with
+	// zero fan-out); liveValueDims: V's head dims beyond d are fresh units too.
+	newUnits      kind
+	liveValueDims bool
+
+	// Depth. stacked: new blocks go on top whatever Spec.Layout says; writers: the output
+	// writers of new blocks; nextBlock: new blocks and new units read the next source block
+	// (bert2BERT's AKI).
+	stacked   bool
+	writers   func(Writers) writerRule
+	nextBlock bool
+
+	// Requests refused (methods that promise exactness refuse what they cannot do exactly):
+	// integerFactor: D, F and H must be multiples of the source's; widthOnly: depth is fixed;
+	// indivisibleChecks: the residue checks of Post-LN, the MLM transform and a Pre-LN
+	// embedding LayerNorm at indivisible width.
+	integerFactor, widthOnly, indivisibleChecks bool
+
+	// lossy lists why the method does not preserve the function for this expansion (empty:
+	// exact, or exact up to ε under Post-LN identity blocks); added: the target has more blocks.
+	lossy func(z sizes, added bool) []string
+}
+
+// cancelOrZero is LEMON's choice of new-block writers: cancelling pairs unless asked for zero.
+func cancelOrZero(w Writers) writerRule {
+	if w == ZeroWriters {
+		return wZero
+	}
+	return wCancel
+}
+
+func always(r writerRule) func(Writers) writerRule { return func(Writers) writerRule { return r } }
+
+// when returns reason as a one-element list if cond holds.
+func when(cond bool, reason string) []string {
+	if cond {
+		return []string{reason}
+	}
+	return nil
+}
+
+const circularResidue = "circular residue channels change LayerNorm statistics (width not divisible)"
+
+// methods is the table of methods, indexed by Method.
+var methods = []methodRule{
+	LEMON: {
+		name: "lemon", doc: "LEMON: lossless at any width (Pre-LN), V_avg residue, η-scaled LayerNorm, unequal random split, cancelling or zero writers",
+		residual: kMean, normed: kZero, dense: kCopy, pooled: kCopy, etaRule: true,
+		newUnits: kCopy, writers: cancelOrZero, indivisibleChecks: true,
+		lossy: func(sizes, bool) []string { return nil },
+	},
+	FPI: {
+		name: "fpi", doc: "FPI (Net2Net / bert2BERT): circular copies, equal split, ε kept, zero writers; lossless at multiples of the width",
+		residual: kCopy, normed: kCopy, dense: kCopy, pooled: kCopy, equalSplit: true,
+		newUnits: kCopy, writers: always(wZero),
+		lossy: func(z sizes, _ bool) []string { return when(z.r > 0, circularResidue) },
+	},
+	AKI: {
+		name: "aki", doc: "AKI (bert2BERT): as FPI, but new units and blocks take the next block's weights; lossy when F, H or L grows",
+		residual: kCopy, normed: kCopy, dense: kCopy, pooled: kCopy, equalSplit: true,
+		newUnits: kNext, writers: always(wCopy), nextBlock: true,
+		lossy: func(z sizes, added bool) []string {
+			var why []string
+			why = append(why, when(z.r > 0, circularResidue)...)
+			why = append(why, when(z.src.Layers > 1 && (z.tgt.MLPDim > z.src.MLPDim || z.tgt.Heads > z.src.Heads),
+				"new hidden units and heads compute the next block's features")...) // the top block takes from itself
+			return append(why, when(added, "new blocks are full copies of the next block")...)
+		},
+	},
+	Stack: {
+		name: "stack", doc: "StackBERT: LEMON's width rules, new blocks are copies stacked on top; lossy when L grows",
+		residual: kMean, normed: kZero, dense: kCopy, pooled: kCopy, etaRule: true,
+		newUnits: kCopy, stacked: true, writers: always(wCopy), indivisibleChecks: true,
+		lossy: func(_ sizes, added bool) []string {
+			return when(added, "stacked blocks are full copies that add their outputs")
+		},
+	},
+	Zero: {
+		name: "zero", doc: "Zero: new channels zero, new units with zero fan-out, zero writers; lossy when D grows",
+		residual: kZero, normed: kZero, dense: kZero, pooled: kLive, padded: true,
+		newUnits: kLive, liveValueDims: true, writers: always(wZero),
+		lossy: func(z sizes, _ bool) []string {
+			return when(z.widthGrows(), "zero residual channels change LayerNorm mean and variance")
+		},
+	},
+	HyperClone: {
+		name: "hyperclone", doc: "HyperCloning: width ×integer factors, equal split with optional paired noise; lossless",
+		residual: kMean, normed: kZero, dense: kCopy, pooled: kCopy, etaRule: true, equalSplit: true, noisy: true,
+		newUnits: kCopy, writers: always(wZero), integerFactor: true, widthOnly: true, indivisibleChecks: true,
+		lossy: func(sizes, bool) []string { return nil },
+	},
+}
+
+// row is m's row of the table; only NewPlan's callers reach it, after valid.
+func (m Method) row() *methodRule {
+	if !m.valid() {
+		panic(fmt.Sprintf("expand: unknown method %d (NewPlan refuses it)", int(m)))
+	}
+	return &methods[m]
+}
+
+// valid reports whether m has a row in the table.
+func (m Method) valid() bool { return m >= 0 && int(m) < len(methods) && methods[m].name != "" }
+
+// Methods lists every method, in table order.
+func Methods() []Method {
+	var out []Method
+	for i := range methods {
+		if Method(i).valid() {
+			out = append(out, Method(i))
+		}
+	}
+	return out
+}
 
 // String implements fmt.Stringer.
 func (m Method) String() string {
-	switch m {
-	case LEMON, FPI, AKI, Stack, Zero, HyperClone:
-		return methodNames[m]
+	if m.valid() {
+		return methods[m].name
 	}
 	return fmt.Sprintf("Method(%d)", int(m))
 }
 
+// Doc is the method's one-line description.
+func (m Method) Doc() string {
+	if m.valid() {
+		return methods[m].doc
+	}
+	return "unknown method"
+}
+
+// WidthOnly reports whether the method grows width only (depth must stay), as HyperClone.
+func (m Method) WidthOnly() bool { return m.valid() && methods[m].widthOnly }
+
+// TakesNoise reports whether the method accepts Options.Noise.
+func (m Method) TakesNoise() bool { return m.valid() && methods[m].noisy }
+
 // ParseMethod reads a method name as written by String (case-insensitive).
 func ParseMethod(s string) (Method, error) {
-	for i, name := range methodNames {
-		if strings.EqualFold(s, name) {
-			return Method(i), nil
+	var names []string
+	for _, m := range Methods() {
+		if strings.EqualFold(s, m.String()) {
+			return m, nil
 		}
+		names = append(names, m.String())
 	}
-	return 0, fmt.Errorf("expand: unknown method %q; known: %s", s, strings.Join(methodNames, ", "))
+	return 0, fmt.Errorf("expand: unknown method %q; known: %s", s, strings.Join(names, ", "))
 }
 
 // MarshalText implements encoding.TextMarshaler.
@@ -70,17 +221,6 @@ func (m *Method) UnmarshalText(b []byte) error {
 	v, err := ParseMethod(string(b))
 	*m = v
 	return err
-}
-
-// splitsEqually reports whether the method divides fan-in weights equally among copies.
-func (m Method) splitsEqually() bool {
-	switch m {
-	case FPI, AKI, HyperClone:
-		return true
-	case LEMON, Stack, Zero:
-		return false
-	}
-	panic(fmt.Sprintf("expand: unknown method %d", int(m)))
 }
 
 // Layout says where new blocks go when depth grows.
@@ -174,4 +314,27 @@ func (e Exactness) String() string {
 		return "lossy"
 	}
 	return fmt.Sprintf("Exactness(%d)", int(e))
+}
+
+// noisyMethods lists the methods that take Options.Noise.
+func noisyMethods() []Method {
+	var out []Method
+	for _, m := range Methods() {
+		if m.TakesNoise() {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// joinMethods is "a, b and c".
+func joinMethods(ms []Method) string {
+	names := make([]string, len(ms))
+	for i, m := range ms {
+		names[i] = m.String()
+	}
+	if len(names) <= 1 {
+		return strings.Join(names, "")
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
 }

@@ -70,12 +70,18 @@ type Plan struct {
 // NewPlan validates the request and plans every target variable; nothing is read or written.
 // An impossible request returns an error saying why and what would work.
 func NewPlan(src arch.Config, spec Spec, method Method, opts Options) (*Plan, error) {
+	if !method.valid() {
+		return nil, fmt.Errorf("expand.NewPlan: unknown method %s; known: %v", method, Methods())
+	}
 	if err := src.Validate(); err != nil {
 		return nil, fmt.Errorf("expand.NewPlan: source: %w", err)
 	}
 	z, problems := checkSizes(src, spec, method)
-	if !(opts.Noise >= 0) || math.IsInf(opts.Noise, 0) || (opts.Noise > 0 && method != HyperClone) {
-		problems = append(problems, fmt.Sprintf("noise %g: only hyperclone takes paired noise, and it must be finite and ≥ 0", opts.Noise))
+	switch {
+	case !(opts.Noise >= 0) || math.IsInf(opts.Noise, 0):
+		problems = append(problems, fmt.Sprintf("noise %g: the paired noise's std must be finite and ≥ 0", opts.Noise))
+	case opts.Noise > 0 && !method.TakesNoise():
+		problems = append(problems, fmt.Sprintf("noise %g: only %s takes paired noise, not %s", opts.Noise, joinMethods(noisyMethods()), method))
 	}
 	if len(problems) > 0 {
 		return nil, fmt.Errorf("expand.NewPlan: cannot expand %s with %s: %s", describe(src.Enc()), method, strings.Join(problems, "; "))
@@ -204,27 +210,7 @@ func (p *Plan) hasNewUnits(r Role) bool {
 
 // exactness says whether the method preserves the function for this expansion, and why not.
 func exactness(cfg arch.Config, z sizes, m Method, blocks []block) (Exactness, []string) {
-	var why []string
-	lossy := func(cond bool, reason string) {
-		if cond {
-			why = append(why, reason)
-		}
-	}
-	added := len(blocks) > z.src.Layers
-	switch m {
-	case LEMON, HyperClone:
-	case FPI:
-		lossy(z.r > 0, "circular residue channels change LayerNorm statistics (width not divisible)")
-	case AKI:
-		lossy(z.r > 0, "circular residue channels change LayerNorm statistics (width not divisible)")
-		lossy(z.src.Layers > 1 && (z.tgt.MLPDim > z.src.MLPDim || z.tgt.Heads > z.src.Heads),
-			"new hidden units and heads compute the next block's features") // the top block takes from itself
-		lossy(added, "new blocks are full copies of the next block")
-	case Stack:
-		lossy(added, "stacked blocks are full copies that add their outputs")
-	case Zero:
-		lossy(z.widthGrows(), "zero residual channels change LayerNorm mean and variance")
-	}
+	why := m.row().lossy(z, len(blocks) > z.src.Layers)
 	if len(why) > 0 {
 		return Lossy, why
 	}

@@ -105,7 +105,7 @@ func checkSizes(cfg arch.Config, spec Spec, method Method) (sizes, []string) {
 	if spec.NewWriters != CancelWriters && spec.NewWriters != ZeroWriters {
 		p = append(p, fmt.Sprintf("unknown new-block writers %d", int(spec.NewWriters)))
 	}
-	if method < LEMON || method > HyperClone {
+	if !method.valid() {
 		p = append(p, fmt.Sprintf("unknown method %d", int(method)))
 	}
 	z := sizes{src: src, tgt: tgt, eta2: 1}
@@ -114,46 +114,32 @@ func checkSizes(cfg arch.Config, spec Spec, method Method) (sizes, []string) {
 	}
 	z.k, z.r = tgt.Width/src.Width, tgt.Width%src.Width
 	p = append(p, methodProblems(cfg, z, method)...)
-	if usesEtaRule(method) {
+	if method.row().etaRule {
 		z.eta2 = float64(z.k*src.Width) / float64(tgt.Width)
 	}
 	z.tgt.LayerNormEps = src.LayerNormEps * z.eta2
 	return z, p
 }
 
-// usesEtaRule reports whether the method applies LEMON's LayerNorm rule (γ·η, ε·η²).
-func usesEtaRule(m Method) bool {
-	switch m {
-	case LEMON, Stack, HyperClone:
-		return true
-	case FPI, AKI, Zero:
-		return false
-	}
-	panic(fmt.Sprintf("expand: unknown method %d", int(m)))
-}
-
 // methodProblems lists the requests that the method cannot serve losslessly and refuses.
 // Lossy baselines (FPI, AKI, Zero) accept them and the plan reports them as lossy.
 func methodProblems(cfg arch.Config, z sizes, m Method) []string {
 	var p []string
-	switch m {
-	case LEMON, Stack:
-	case HyperClone:
+	row := m.row()
+	if row.integerFactor {
 		for _, a := range []struct {
 			name string
 			s, t int
 		}{{"width", z.src.Width, z.tgt.Width}, {"mlp_dim", z.src.MLPDim, z.tgt.MLPDim}, {"heads", z.src.Heads, z.tgt.Heads}} {
 			if a.t%a.s != 0 {
-				p = append(p, fmt.Sprintf("hyperclone clones by an integer factor: target %s %d is not a multiple of %d (use lemon for any size)", a.name, a.t, a.s))
+				p = append(p, fmt.Sprintf("%s clones by an integer factor: target %s %d is not a multiple of %d (use lemon for any size)", m, a.name, a.t, a.s))
 			}
 		}
-		if z.tgt.Layers != z.src.Layers {
-			p = append(p, fmt.Sprintf("hyperclone expands width only: target layers %d ≠ source %d (use lemon or stack for depth)", z.tgt.Layers, z.src.Layers))
-		}
-	case FPI, AKI, Zero:
-		return nil
 	}
-	if z.r == 0 {
+	if row.widthOnly && z.tgt.Layers != z.src.Layers {
+		p = append(p, fmt.Sprintf("%s expands width only: target layers %d ≠ source %d (use lemon or stack for depth)", m, z.tgt.Layers, z.src.Layers))
+	}
+	if !row.indivisibleChecks || z.r == 0 {
 		return p
 	}
 	hint := fmt.Sprintf("use a width that is a multiple of %d (e.g. %d)", z.src.Width, (z.k+1)*z.src.Width)
@@ -191,7 +177,7 @@ func targetConfig(cfg arch.Config, enc arch.Encoder) arch.Config {
 // tiedCopies is the number of copies of a residual channel that the tied MLM decoder sums
 // (k for copy-based methods, 1 for Zero, whose new channels are zero).
 func tiedCopies(z sizes, m Method) int {
-	if m == Zero {
+	if m.row().padded {
 		return 1
 	}
 	return z.k

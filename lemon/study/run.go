@@ -545,16 +545,16 @@ func writeRecord(dir string, rec record) error {
 	return os.Rename(tmp, filepath.Join(dir, resultFile))
 }
 
-// expansion turns the source into an expanded target: one plan, or for HyperClone (width
-// only) a widening plan followed by Zero's identity blocks for the added depth.
+// expansion turns the source into an expanded target: one plan, or for a width-only method
+// (HyperClone) a widening plan followed by Zero's identity blocks for the added depth.
 type expansion struct{ plans []*expand.Plan }
 
 func newExpansion(m expand.Method, src, tgt arch.Config, seed uint64, noise float64) (*expansion, error) {
 	spec, opts := expand.SpecOf(tgt.Enc()), expand.Options{Seed: seed}
-	if m == expand.HyperClone {
+	if m.TakesNoise() {
 		opts.Noise = noise
 	}
-	if m == expand.HyperClone && spec.Layers != src.Enc().Layers {
+	if m.WidthOnly() && spec.Layers != src.Enc().Layers {
 		wide := spec
 		wide.Layers = src.Enc().Layers
 		p1, err := expand.NewPlan(src, wide, m, opts)

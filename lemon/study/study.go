@@ -198,7 +198,7 @@ func (s *Study) ScheduleOf(r RunSpec) schedule.WarmupDecay {
 func (s *Study) spec(scratch bool, m expand.Method, budget, lrScale float64, truncated bool, seed uint64) RunSpec {
 	r := RunSpec{Scratch: scratch, Method: m, Budget: budget, Steps: max(1, int(math.Round(budget*float64(s.Steps)))),
 		LRScale: lrScale, Truncated: truncated, Seed: seed}
-	if !scratch && m == expand.HyperClone {
+	if !scratch && m.TakesNoise() {
 		r.Noise = s.HyperCloneNoise
 	}
 	return r
