@@ -18,6 +18,7 @@ const (
 	SubdirSOTU         = "sotu"                  // State of the Union speeches, YEAR_name_party.txt
 	SubdirMobyDick     = "moby-dick"             // data.txt
 	SubdirSentiment    = "sentiment"             // imdb.json, yelp.json, amazon.json
+	SubdirVocab        = "vocab"                 // tokenizer.json
 	TokenizerFile      = "vocab/tokenizer.json"  // BERT-uncased WordPiece, HF format
 	FetchScript        = "scripts/fetch_data.sh" // the pinned, checked fetcher of every set, from the repository root
 )
