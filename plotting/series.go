@@ -18,6 +18,17 @@ type Series struct {
 // Len returns the number of points.
 func (s Series) Len() int { return len(s.X) }
 
+// ShiftX returns a copy of s with every X moved by dx, e.g. an expanded run's FLOPs counted
+// after its source's, so that curves start where their compute started.
+func (s Series) ShiftX(dx float64) Series {
+	out := s
+	out.X = make([]float64, len(s.X))
+	for i, x := range s.X {
+		out.X[i] = x + dx
+	}
+	return out
+}
+
 // maxSchedulePoints bounds the points SampleSchedule takes, so a 200k-step schedule stays a
 // small figure.
 const maxSchedulePoints = 1000

@@ -58,6 +58,12 @@ func Pack(streams [][]int32, v *Vocab, T int) (*Sequences, error) {
 // Len is the number of sequences, N.
 func (s *Sequences) Len() int { return len(s.Tokens) / s.T }
 
+// Head returns the first n sequences (all of them when n ≥ Len), sharing memory with s.
+func (s *Sequences) Head(n int) *Sequences {
+	n = max(0, min(n, s.Len()))
+	return &Sequences{T: s.T, Tokens: s.Tokens[:n*s.T], Vocab: s.Vocab}
+}
+
 // Seq returns sequence i, [T], sharing memory with s.
 func (s *Sequences) Seq(i int) []int32 { return s.Tokens[i*s.T : (i+1)*s.T] }
 

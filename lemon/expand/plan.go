@@ -241,6 +241,18 @@ func describe(e arch.Encoder) string { return e.Describe() }
 // layout, then one line per target variable: target [shape] ← source [shape]: rule, roles.
 func (p *Plan) String() string {
 	var sb strings.Builder
+	sb.WriteString(p.Header())
+	for _, st := range p.steps {
+		sb.WriteString("  " + st.String() + "\n")
+	}
+	return sb.String()
+}
+
+// Header is the plan's summary, the lines of String before the per-variable ones: the sizes,
+// the method and its exactness (with the reasons when lossy), LEMON's width quantities and the
+// block layout.
+func (p *Plan) Header() string {
+	var sb strings.Builder
 	z := p.z
 	fmt.Fprintf(&sb, "expand %s %s → %s with %s: %s\n", p.src.Kind, describe(z.src), describe(z.tgt), p.method, p.exact)
 	for _, w := range p.why {
@@ -251,22 +263,25 @@ func (p *Plan) String() string {
 		fmt.Fprintf(&sb, "  tied MLM decoder: the LayerNorm before it is scaled by 1/%d\n", k)
 	}
 	fmt.Fprintf(&sb, "  blocks: %s\n", describeBlocks(p.blocks))
-	for _, st := range p.steps {
-		fmt.Fprintf(&sb, "  %s %v ← ", st.Target, st.TargetShape)
-		if st.Source != "" {
-			fmt.Fprintf(&sb, "%s %v", st.Source, st.SourceShape)
-		} else {
-			sb.WriteString("(none)")
-		}
-		fmt.Fprintf(&sb, ": %s", st.Rule)
-		if st.In != RoleNone {
-			fmt.Fprintf(&sb, " in=%s", st.In)
-		}
-		fmt.Fprintf(&sb, " out=%s", st.Out)
-		if st.Next != "" {
-			fmt.Fprintf(&sb, " new-units←%s", st.Next)
-		}
-		sb.WriteByte('\n')
+	return sb.String()
+}
+
+// String is one plan line: target [shape] ← source [shape]: rule, roles.
+func (st Step) String() string {
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "%s %v ← ", st.Target, st.TargetShape)
+	if st.Source != "" {
+		fmt.Fprintf(&sb, "%s %v", st.Source, st.SourceShape)
+	} else {
+		sb.WriteString("(none)")
+	}
+	fmt.Fprintf(&sb, ": %s", st.Rule)
+	if st.In != RoleNone {
+		fmt.Fprintf(&sb, " in=%s", st.In)
+	}
+	fmt.Fprintf(&sb, " out=%s", st.Out)
+	if st.Next != "" {
+		fmt.Fprintf(&sb, " new-units←%s", st.Next)
 	}
 	return sb.String()
 }

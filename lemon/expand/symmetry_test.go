@@ -1,7 +1,6 @@
 package expand
 
 import (
-	"math"
 	"math/rand/v2"
 	"testing"
 
@@ -54,15 +53,6 @@ func sgdStep(t *testing.T, store *model.Store, grads map[string][]float64, path 
 		w[i] -= lr * g
 	}
 	return w
-}
-
-// maxColumnGap is max |W[:, a] − W[:, b]| for a row-major [rows, cols] matrix.
-func maxColumnGap(w []float64, cols, a, b int) float64 {
-	gap := 0.0
-	for r := 0; r < len(w)/cols; r++ {
-		gap = max(gap, math.Abs(w[r*cols+a]-w[r*cols+b]))
-	}
-	return gap
 }
 
 // TestSymmetryBreaking (docs/method.md#symmetry-breaking): after one gradient step, the fan-in
@@ -136,4 +126,55 @@ func stepShape(p *Plan, target string) []int {
 		}
 	}
 	panic("no step for " + target)
+}
+
+// TestHiddenCopyGaps: after one SGD step on every weight, FPI's duplicated MLP units stay
+// copies (fan-out rows equal before and after, equal fan-in updates) while LEMON's start with
+// different fan-out rows and move apart; mismatched models and out-of-range blocks are refused.
+func TestHiddenCopyGaps(t *testing.T) {
+	cfg := vitSource(arch.PreLN, 1e-6, "float64")
+	store := randomStore(t, cfg, 21)
+	in := RandomInputs(cfg, 4, 8)
+	f := cfg.Enc().MLPDim
+	for _, c := range []struct {
+		m         Method
+		symmetric bool
+	}{{FPI, true}, {LEMON, false}} {
+		plan, err := NewPlan(cfg, Spec{MLPDim: 2 * f}, c.m, Options{Seed: 5})
+		if err != nil {
+			t.Fatal(err)
+		}
+		before, err := plan.Apply(arch.Model{Config: cfg, Store: store})
+		if err != nil {
+			t.Fatal(err)
+		}
+		after, err := plan.Apply(arch.Model{Config: cfg, Store: store}) // the same expansion, then one step
+		if err != nil {
+			t.Fatal(err)
+		}
+		grads := gradients(t, after.Config, after.Store, in)
+		for path := range grads {
+			w := sgdStep(t, after.Store, grads, path, 0.1)
+			if err := after.Store.GetVariable("/" + path).SetValue(tensors.FromFlatDataAndDimensions(w, stepShape(plan, path)...)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		out0, outN, move, err := HiddenCopyGaps(before, after, 0, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("%-6s fan-out gap %.3g → %.3g, fan-in update gap %.3g", c.m, out0, outN, move)
+		if c.symmetric && (out0 != 0 || outN > 1e-12 || move > 1e-12) {
+			t.Errorf("%s: copies not symmetric: %g %g %g", c.m, out0, outN, move)
+		}
+		if !c.symmetric && (out0 < 1e-4 || move < 1e-6) {
+			t.Errorf("%s: copies not broken apart: %g %g %g", c.m, out0, outN, move)
+		}
+		if _, _, _, err := HiddenCopyGaps(before, arch.Model{Config: cfg, Store: store}, 0, f); err == nil {
+			t.Error("models of different configs were compared")
+		}
+		if _, _, _, err := HiddenCopyGaps(before, after, 5, f); err == nil {
+			t.Error("a block past the last was accepted")
+		}
+	}
 }

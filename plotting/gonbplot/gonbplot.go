@@ -42,6 +42,28 @@ func Show(p *plot.Plot) error {
 	return ShowSVG(svg)
 }
 
+// ShowSized is Show at w × h inches (e.g. the size a study saves a figure at).
+func ShowSized(p *plot.Plot, w, h float64) error {
+	if !gonbui.IsNotebook {
+		return ErrNotNotebook
+	}
+	svg, err := plotting.SVG(p, w, h)
+	if err != nil {
+		return err
+	}
+	return ShowSVG(svg)
+}
+
+// ShowMarkdown displays Markdown (a study's tables) in the current GoNB cell and waits until
+// GoNB has it. Outside GoNB it returns ErrNotNotebook.
+func ShowMarkdown(md string) error {
+	if !gonbui.IsNotebook {
+		return ErrNotNotebook
+	}
+	gonbui.DisplayMarkdown(md)
+	return waitDisplayed()
+}
+
 // ShowSVG displays an SVG document (e.g. from plotting.SVG) in the output of the current GoNB
 // cell. Outside GoNB it returns ErrNotNotebook.
 func ShowSVG(svg []byte) error {

@@ -2,11 +2,14 @@ package gonbplot
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/golemon/golemon/lemon/arch"
+	"github.com/golemon/golemon/lemon/expand"
 	"github.com/golemon/golemon/lemon/runner"
 	"github.com/golemon/golemon/plotting"
 	"github.com/janpfeifer/gonb/gonbui"
@@ -71,3 +74,27 @@ func TestLiveRecordsAndDraws(t *testing.T) {
 }
 
 func contains(s, sub string) bool { return strings.Contains(s, sub) }
+
+// TestPlanHTML: the plan's header and a table row per shown variable, the rest counted, and
+// variable names escaped.
+func TestPlanHTML(t *testing.T) {
+	v := arch.ViTConfig{Encoder: arch.Encoder{Layers: 1, Width: 4, Heads: 1, HeadDim: 4, MLPDim: 8, Norm: arch.PreLN,
+		LayerNormEps: 1e-6, DType: "float64"}, ImageSize: 8, Channels: 1, PatchSize: 4, NumClasses: 3}
+	plan, err := expand.NewPlan(arch.Config{Kind: arch.KindViT, ViT: &v}, expand.Spec{Width: 6, Layers: 2}, expand.LEMON, expand.Options{Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := PlanHTML(plan, 3)
+	if got := strings.Count(page, "<tr><td>"); got != 3 {
+		t.Errorf("%d variable rows, want 3", got)
+	}
+	more := len(plan.Steps()) - 3
+	for _, want := range []string{"expand vit L=1 D=4", "with lemon: exact", fmt.Sprintf("… and %d more variables", more)} {
+		if !strings.Contains(page, want) {
+			t.Errorf("page lacks %q:\n%s", want, page)
+		}
+	}
+	if all := PlanHTML(plan, 0); strings.Count(all, "<tr><td>") != len(plan.Steps()) || strings.Contains(all, "more variables") {
+		t.Error("maxRows 0 should show every variable")
+	}
+}
