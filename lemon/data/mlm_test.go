@@ -199,7 +199,7 @@ func TestSequencesHead(t *testing.T) {
 	s := &Sequences{T: 2, Tokens: []int32{1, 2, 3, 4, 5, 6}}
 	for n, want := range map[int]int{0: 0, 2: 2, 3: 3, 9: 3, -1: 0} {
 		h := s.Head(n)
-		if h.Len() != want || h.T != 2 || (want > 0 && h.Seq(want-1)[1] != int32(2*want)) {
+		if h.Len() != want || h.T != 2 || (want > 0 && h.Seq(want - 1)[1] != int32(2*want)) {
 			t.Errorf("Head(%d): %d sequences %v, want %d", n, h.Len(), h.Tokens, want)
 		}
 	}
