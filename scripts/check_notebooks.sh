@@ -248,6 +248,9 @@ if [[ ${NB_FRESH:-1} == 1 ]]; then
   cd "$fresh"
 fi
 
+# Widgets need a front-end to answer them: interactive cells draw their first view only.
+export GOLEMON_HEADLESS=1
+
 say "executing ${#notebooks[@]} notebooks (timeout ${timeout_s}s each) into $out"
 failed=()
 for nb in "${notebooks[@]}"; do

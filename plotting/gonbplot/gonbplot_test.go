@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/golemon/golemon/lemon/arch"
+	"github.com/golemon/golemon/lemon/backend"
 	"github.com/golemon/golemon/lemon/expand"
 	"github.com/golemon/golemon/lemon/runner"
 	"github.com/golemon/golemon/plotting"
@@ -96,5 +97,35 @@ func TestPlanHTML(t *testing.T) {
 	}
 	if all := PlanHTML(plan, 0); strings.Count(all, "<tr><td>") != len(plan.Steps()) || strings.Contains(all, "more variables") {
 		t.Error("maxRows 0 should show every variable")
+	}
+}
+
+// TestExplorationHTML: one explorer view of a real (tiny) model: LEMON exact and measured
+// within tolerance, a lossy baseline measured beyond it, an impossible request refused with
+// its reason; Explore outside GoNB shows nothing.
+func TestExplorationHTML(t *testing.T) {
+	v := arch.ViTConfig{Encoder: arch.Encoder{Layers: 1, Width: 8, Heads: 2, HeadDim: 4, MLPDim: 16, Norm: arch.PreLN,
+		LayerNormEps: 1e-6, DType: "float64"}, ImageSize: 8, Channels: 1, PatchSize: 4, NumClasses: 3}
+	src, err := arch.New(arch.Config{Kind: arch.KindViT, ViT: &v}, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	be := backend.MustNew()
+	page := ExplorationHTML(be, src, expand.Spec{Width: 12, Layers: 2}, expand.LEMON, 2)
+	for _, want := range []string{"plan: <b>exact</b>", "within the lossless tolerance", "(×", "<table"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("LEMON view lacks %q:\n%s", want, page)
+		}
+	}
+	if page := ExplorationHTML(be, src, expand.Spec{Width: 12}, expand.Zero, 2); !strings.Contains(page, "plan: <b>lossy</b>") || !strings.Contains(page, "beyond the lossless tolerance") {
+		t.Errorf("Zero at a wider width should be lossy and measured so:\n%s", page)
+	}
+	if page := ExplorationHTML(be, src, expand.Spec{Width: 12}, expand.HyperClone, 2); !strings.Contains(page, "refused:") || !strings.Contains(page, "integer factor") {
+		t.Errorf("HyperClone at ×1.5 should be refused with its reason:\n%s", page)
+	}
+	if !gonbui.IsNotebook {
+		if err := Explore(be, src, ExploreOptions{}); !errors.Is(err, ErrNotNotebook) {
+			t.Errorf("Explore outside GoNB: %v", err)
+		}
 	}
 }
