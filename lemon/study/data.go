@@ -92,8 +92,12 @@ func LoadData(spec DataSpec, dataDir string) (Data, error) {
 			test = test.Subset(spec.ValExamples)
 		}
 		return &Images{Name: spec.Dataset, Train: train, Val: test, Batch: spec.Batch}, nil
-	case CorpusData:
-		c, err := runner.LoadMLMCorpus(dataDir, spec.SeqLen, spec.MinCount)
+	case CorpusData, CorpusLargeData:
+		var sources []string // CorpusData: SOTU and Moby-Dick (runner.LoadMLMCorpus)
+		if spec.Dataset == CorpusLargeData {
+			sources = data.AllSources
+		}
+		c, err := runner.LoadMLMCorpusFrom(dataDir, sources, spec.SeqLen, spec.MinCount)
 		if err != nil {
 			return nil, err
 		}
@@ -105,5 +109,5 @@ func LoadData(spec DataSpec, dataDir string) (Data, error) {
 	case ImageNet:
 		return nil, fmt.Errorf("study: this repository has no ImageNet loader: the paper-scale ViT study can be planned (-dry-run) but not run")
 	}
-	return nil, fmt.Errorf("study: unknown dataset %q: want %q, %q or %q", spec.Dataset, runner.FashionMNIST, runner.MNIST, CorpusData)
+	return nil, fmt.Errorf("study: unknown dataset %q: want %q, %q, %q or %q", spec.Dataset, runner.FashionMNIST, runner.MNIST, CorpusData, CorpusLargeData)
 }

@@ -63,8 +63,13 @@ const hyperCloneNoise = 0.1 * arch.InitStd
 // ImageNet names the paper's ViT data, which this repository has no loader for.
 const ImageNet = "imagenet"
 
-// CorpusData names the masked-LM corpus of runner.LoadMLMCorpus.
-const CorpusData = "corpus"
+// CorpusData names the masked-LM corpus of runner.LoadMLMCorpus (State of the Union addresses
+// and Moby-Dick, ≈ 2 M words); CorpusLargeData adds the King James Bible and WordNet 3.0's
+// glosses (data.AllSources, ≈ 4.2 M words), against repetition in longer BERT runs.
+const (
+	CorpusData      = "corpus"
+	CorpusLargeData = "corpus-large"
+)
 
 // Preset returns the study of a task at a scale.
 func Preset(task Task, scale Scale) (Study, error) {
