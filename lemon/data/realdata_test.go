@@ -2,8 +2,8 @@ package data
 
 import (
 	"math"
-	"strings"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
