@@ -76,9 +76,10 @@ func exampleFLOPs(c arch.Config) float64 {
 }
 
 // Explore shows an interactive expansion explorer in the current GoNB cell, for teaching:
-// sliders for the target's width, depth and heads and a choice of method; every change redraws
+// sliders for the target's width, MLP width, depth and heads and a choice of method; every change redraws
 // ExplorationHTML. It returns after opts.Idle without a change. With EnvHeadless set (or
-// outside GoNB) it shows the first view only (width and depth doubled, LEMON) and returns.
+// outside GoNB) it shows the first view only (width, MLP width and depth doubled, LEMON) and
+// returns.
 func Explore(be compute.Backend, src arch.Model, opts ExploreOptions) error {
 	if err := src.Check(); err != nil {
 		return err
@@ -93,7 +94,7 @@ func Explore(be compute.Backend, src arch.Model, opts ExploreOptions) error {
 		opts.Batch = 4
 	}
 	e := src.Config.Enc()
-	spec := expand.Spec{Width: 2 * e.Width, Layers: 2 * e.Layers, Heads: e.Heads}
+	spec := expand.Spec{Width: 2 * e.Width, MLPDim: 2 * e.MLPDim, Layers: 2 * e.Layers, Heads: e.Heads}
 	method := expand.LEMON
 	first := ExplorationHTML(be, src, spec, method, opts.Batch)
 	if !gonbui.IsNotebook {
@@ -111,6 +112,8 @@ func Explore(be compute.Backend, src arch.Model, opts ExploreOptions) error {
 	label := func(s string) { gonbui.DisplayHTML("<span style=\"font-family:sans-serif\">" + s + "</span>") }
 	label("width D")
 	width := widgets.Slider(e.Width, opts.MaxFactor*e.Width, spec.Width).Done()
+	label("MLP width F")
+	mlp := widgets.Slider(e.MLPDim, opts.MaxFactor*e.MLPDim, spec.MLPDim).Done()
 	label("blocks L")
 	depth := widgets.Slider(e.Layers, opts.MaxFactor*e.Layers, spec.Layers).Done()
 	label("heads H")
@@ -121,21 +124,21 @@ func Explore(be compute.Backend, src arch.Model, opts ExploreOptions) error {
 	gonbui.UpdateHTML(id, first)
 	type change struct{ control, value int }
 	changes := make(chan change, 16)
-	for k, ch := range []<-chan int{width.Listen().C, depth.Listen().C, heads.Listen().C, sel.Listen().C} {
+	for k, ch := range []<-chan int{width.Listen().C, mlp.Listen().C, depth.Listen().C, heads.Listen().C, sel.Listen().C} {
 		go func() {
 			for v := range ch {
 				changes <- change{k, v}
 			}
 		}()
 	}
-	values := []int{spec.Width, spec.Layers, spec.Heads, 0}
+	values := []int{spec.Width, spec.MLPDim, spec.Layers, spec.Heads, 0}
 	last := first
 	for {
 		select {
 		case c := <-changes:
 			values[c.control] = c.value
-			spec = expand.Spec{Width: values[0], Layers: values[1], Heads: values[2]}
-			method = methods[max(0, min(values[3], len(methods)-1))]
+			spec = expand.Spec{Width: values[0], MLPDim: values[1], Layers: values[2], Heads: values[3]}
+			method = methods[max(0, min(values[4], len(methods)-1))]
 			last = ExplorationHTML(be, src, spec, method, opts.Batch)
 			gonbui.UpdateHTML(id, last)
 		case <-time.After(opts.Idle):
