@@ -18,17 +18,7 @@ func main() {
 			panic(err)
 		}
 		e := cfg.Enc()
-		var flops float64
-		var per string
-		if cfg.ViT != nil {
-			flops, per = arch.TrainFLOPs(cfg.ViT.ForwardFLOPs()), "image"
-		} else {
-			t := cfg.BERT.MaxPositions
-			if t > 128 {
-				t = 128
-			}
-			flops, per = arch.TrainFLOPs(cfg.BERT.MLMForwardFLOPs(t, (t*15+99)/100)), fmt.Sprintf("sequence of %d", t)
-		}
+		flops, per := cfg.ExampleTrainFLOPs()
 		fmt.Printf("| `%s` | %d | %d | %d×%d | %d | %s | %s | %.3g (%s) |\n",
 			name, e.Layers, e.Width, e.Heads, e.HeadDim, e.MLPDim, e.Norm, millions(cfg.NumParams()), flops, per)
 	}

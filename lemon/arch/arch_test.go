@@ -164,3 +164,23 @@ func TestParamsFloatEqualsNumParams(t *testing.T) {
 		}
 	}
 }
+
+func TestExampleTrainFLOPs(t *testing.T) {
+	v, err := Preset("vit-cpu-2-32")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f, per := v.ExampleTrainFLOPs(); per != "image" || f != TrainFLOPs(v.ViT.ForwardFLOPs()) {
+		t.Errorf("ViT: %g per %s", f, per)
+	}
+	b, err := Preset("bert-12-768")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f, per := b.ExampleTrainFLOPs(); per != "sequence of 128" || f != TrainFLOPs(b.BERT.MLMForwardFLOPs(128, 20)) {
+		t.Errorf("BERT: %g per %s", f, per)
+	}
+	if f, per := (Config{}).ExampleTrainFLOPs(); f != 0 || per != "no model" {
+		t.Errorf("empty config: %g per %s", f, per)
+	}
+}

@@ -54,25 +54,16 @@ func ExplorationHTML(be compute.Backend, src arch.Model, spec expand.Spec, m exp
 		}
 		measured = fmt.Sprintf("max |Δ logits| %.3g (relative %.3g, %s the lossless tolerance %.0e)", d.MaxAbs, d.Rel(), verdict, tol)
 	}
-	fs, ft := exampleFLOPs(src.Config), exampleFLOPs(tgt.Config)
-	fmt.Fprintf(&sb, `<table><tr><th></th><th>parameters</th><th>training FLOPs per example</th></tr>
+	fs, per := src.Config.ExampleTrainFLOPs()
+	ft, _ := tgt.Config.ExampleTrainFLOPs()
+	fmt.Fprintf(&sb, `<table><tr><th></th><th>parameters</th><th>training FLOPs per %s</th></tr>
 <tr><td>source</td><td>%d</td><td>%.3g</td></tr><tr><td>target</td><td>%d (×%.2f)</td><td>%.3g (×%.2f)</td></tr></table>
 <p>plan: <b>%s</b>; on %d random inputs: %s</p>`,
-		src.Config.NumParams(), fs, tgt.Config.NumParams(), float64(tgt.Config.NumParams())/float64(src.Config.NumParams()), ft, ft/fs,
+		per, src.Config.NumParams(), fs, tgt.Config.NumParams(), float64(tgt.Config.NumParams())/float64(src.Config.NumParams()), ft, ft/fs,
 		exact, batch, html.EscapeString(measured))
 	sb.WriteString(PlanHTML(plan, 8))
 	sb.WriteString("</div>")
 	return sb.String()
-}
-
-// exampleFLOPs is the training FLOPs of one example: an image, or a BERT sequence of its
-// maximum length with 15% of the positions masked.
-func exampleFLOPs(c arch.Config) float64 {
-	if c.ViT != nil {
-		return arch.TrainFLOPs(c.ViT.ForwardFLOPs())
-	}
-	t := c.BERT.MaxPositions
-	return arch.TrainFLOPs(c.BERT.MLMForwardFLOPs(t, (t*15+99)/100))
 }
 
 // Explore shows an interactive expansion explorer in the current GoNB cell, for teaching:
