@@ -331,3 +331,28 @@ func TestMissingSourceCheckpointIsRebuilt(t *testing.T) {
 		t.Error("a refused rebuild changed the record")
 	}
 }
+
+// TestOnRunSeesEveryRun: OnRun is called once per trained run (the source as "source") with
+// its steps, and the hook it returns gets that run's evaluation rows.
+func TestOnRunSeesEveryRun(t *testing.T) {
+	s := tinyStudy()
+	s.Seeds, s.Baselines, s.LRScales, s.TruncatedBudgets, s.OptStateBudgets = []uint64{1}, nil, nil, nil, nil
+	imgs := &Images{Name: "synthetic", Train: syntheticImages(64, 1), Val: syntheticImages(24, 2), Batch: 8}
+	steps, rows := map[string]int{}, map[string]int{}
+	opts := Options{Out: t.TempDir(), Data: imgs, Log: &bytes.Buffer{}, OnRun: func(run string, n int) func(runner.Row) {
+		steps[run] = n
+		return func(runner.Row) { rows[run]++ }
+	}}
+	if _, err := Run(backend.MustNew(), s, opts); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]int{SourceArm: 8, "scratch_b1.00_x1_s1": 8, "lemon_b0.50_x1_s1": 4}
+	if !reflect.DeepEqual(steps, want) {
+		t.Errorf("OnRun saw %v, want %v", steps, want)
+	}
+	for run, n := range want {
+		if wantRows := n/s.EvalEvery + 1; rows[run] != wantRows {
+			t.Errorf("%s: %d rows, want %d", run, rows[run], wantRows)
+		}
+	}
+}

@@ -51,6 +51,19 @@ type Options struct {
 	// SourceOut, if set, holds the source (SourceOut/source) instead of Out, so that studies
 	// growing one source to several targets (a growth sweep) train it once.
 	SourceOut string
+	// OnRun, when set, is called as each run (the source included, named "source") starts
+	// training, with its total steps; the function it returns gets every evaluation row
+	// (runner.Options.OnEval), e.g. a live notebook figure (gonbplot.Live.Add). A nil result
+	// leaves that run without one.
+	OnRun func(run string, steps int) func(runner.Row)
+}
+
+// onEval is the evaluation hook of one run, or nil.
+func (o Options) onEval(run string, steps int) func(runner.Row) {
+	if o.OnRun == nil {
+		return nil
+	}
+	return o.OnRun(run, steps)
 }
 
 func (o Options) validate() error {
@@ -445,7 +458,8 @@ func (e *env) trainSource(dir string) (*model.Store, record, *runner.Result, err
 	sch.Total = e.s.SourceSteps
 	fmt.Fprintf(e.log, "source %s: %d steps, %s\n", e.s.SourceName, e.s.SourceSteps, sch)
 	res, err := runner.Run(e.backend, task, store, runner.Options{Steps: e.s.SourceSteps, EvalEvery: e.s.EvalEvery,
-		Schedule: sch, WeightDecay: e.s.WeightDecay, OutDir: dir, Resume: true, Out: e.log, StallTimeout: e.opts.StallTimeout})
+		Schedule: sch, WeightDecay: e.s.WeightDecay, OutDir: dir, Resume: true, Out: e.log, StallTimeout: e.opts.StallTimeout,
+		OnEval: e.opts.onEval(SourceArm, e.s.SourceSteps)})
 	if err != nil {
 		return nil, rec, nil, err
 	}
@@ -481,7 +495,8 @@ func (e *env) train(r RunSpec, srcStore *model.Store) error {
 	}
 	sch := e.s.ScheduleOf(r)
 	res, err := runner.Run(e.backend, task, store, runner.Options{Steps: r.Steps, EvalEvery: e.s.EvalEvery, Schedule: sch,
-		WeightDecay: e.s.WeightDecay, OutDir: dir, Resume: true, Out: e.log, StallTimeout: e.opts.StallTimeout})
+		WeightDecay: e.s.WeightDecay, OutDir: dir, Resume: true, Out: e.log, StallTimeout: e.opts.StallTimeout,
+		OnEval: e.opts.onEval(r.ID(), r.Steps)})
 	if err != nil {
 		return err
 	}
