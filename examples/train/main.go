@@ -62,7 +62,7 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	store, err := arch.Init(task.Config(), *seed)
+	m, err := arch.New(task.Config(), *seed)
 	if err != nil {
 		return err
 	}
@@ -76,7 +76,7 @@ func run() error {
 	}
 	sched := schedule.WarmupCosine{Peak: *lr, Warmup: w, Total: *steps, Floor: *lr / 100}
 	fmt.Printf("%s on %s: %d parameters, %s\n", task.Name(), backend.Describe(b), task.Config().NumParams(), sched)
-	res, err := runner.Run(b, task, store, runner.Options{Steps: *steps, EvalEvery: *evalEvery, Schedule: sched,
+	res, err := runner.Run(b, task, m, runner.Options{Steps: *steps, EvalEvery: *evalEvery, Schedule: sched,
 		WeightDecay: *wd, OutDir: *out, Resume: *resume, ResumeChanged: *changed, Progress: *progress})
 	if err != nil {
 		return err

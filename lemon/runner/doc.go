@@ -15,8 +15,8 @@
 // same losses as 2N steps straight (seeded data order, masking and dropout; tested).
 //
 //	task, _ := runner.NewImageTask("vit/mnist", cfg, train, test, 64, seed)
-//	store, _ := arch.Init(task.Config(), seed)
-//	res, err := runner.Run(backend.MustNew(), task, store, runner.Options{
+//	m, _ := arch.New(task.Config(), seed) // an arch.Model: config + weights
+//	res, err := runner.Run(backend.MustNew(), task, m, runner.Options{
 //		Steps: 2000, EvalEvery: 500, OutDir: "runs/vit", WeightDecay: 0.05,
 //		Schedule: schedule.WarmupCosine{Peak: 3e-3, Warmup: 100, Total: 2000, Floor: 3e-5}})
 //

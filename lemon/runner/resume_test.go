@@ -25,15 +25,15 @@ func TestResumeRefusesChangedRun(t *testing.T) {
 		{Options{Schedule: schedule.WarmupCosine{Peak: 3e-3, Warmup: 2, Total: 16, Floor: 1e-5}, WeightDecay: 0.1}, "weight decay"},
 	} {
 		task := newTask(t)
-		store, _ := arch.Init(task.Config(), 3)
+		m, _ := arch.New(task.Config(), 3)
 		o := c.opts
 		o.Steps, o.EvalEvery, o.OutDir, o.Resume, o.Out = 12, 4, dir, true, &strings.Builder{}
-		_, err := Run(backend.MustNew(), task, store, o)
+		_, err := Run(backend.MustNew(), task, m, o)
 		if err == nil || !strings.Contains(err.Error(), c.want) || strings.Contains(err.Error(), "\n") {
 			t.Errorf("resume with another %s: %v, want one line naming it", c.want, err)
 		}
 		o.ResumeChanged = true
-		if _, err := Run(backend.MustNew(), task, store, o); err != nil {
+		if _, err := Run(backend.MustNew(), task, m, o); err != nil {
 			t.Errorf("ResumeChanged resume with another %s: %v", c.want, err)
 		}
 	}
@@ -57,9 +57,9 @@ func TestOptionsRejectBadSchedules(t *testing.T) {
 		{"NaN weight decay", schedule.Constant{LR: 1e-3}, math.NaN(), "weight decay"},
 	} {
 		task := newTask(t)
-		store, _ := arch.Init(task.Config(), 1)
+		m, _ := arch.New(task.Config(), 1)
 		dir := t.TempDir()
-		_, err := Run(backend.MustNew(), task, store, Options{Steps: 10, EvalEvery: 5, Schedule: c.sched,
+		_, err := Run(backend.MustNew(), task, m, Options{Steps: 10, EvalEvery: 5, Schedule: c.sched,
 			WeightDecay: c.wd, OutDir: dir, Out: &strings.Builder{}})
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: %v, want an error containing %q", c.name, err, c.want)

@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/golemon/golemon/lemon/arch"
 	"github.com/golemon/golemon/lemon/optim"
 	"github.com/golemon/golemon/lemon/schedule"
 	"github.com/gomlx/compute"
@@ -93,7 +94,7 @@ func checkSchedule(s schedule.Schedule, steps int) []error {
 // Result is what a run leaves behind.
 type Result struct {
 	Rows       []Row         // one per evaluation, the first at the starting step
-	Store      *model.Store  // trained weights and optimizer state
+	Model      arch.Model    // the trained model: its weights and optimizer state
 	MedianStep time.Duration // median wall time of a training step in this process
 }
 
@@ -106,13 +107,20 @@ func CheckpointDir(outDir string) string { return filepath.Join(outDir, "ckpt") 
 // LogPath is where a run with OutDir writes its CSV log.
 func LogPath(outDir string) string { return filepath.Join(outDir, "log.csv") }
 
-// Run trains task.Config()'s weights in store (modified in place) with AdamW.
-// With opts.Resume and a checkpoint in opts.OutDir, store is replaced by the checkpoint's.
-func Run(backend compute.Backend, task Task, store *model.Store, opts Options) (res *Result, err error) {
+// Run trains model m, whose config must be task.Config(), with AdamW; its store is modified in
+// place. With opts.Resume and a checkpoint in opts.OutDir, the store is replaced by the
+// checkpoint's (Result.Model holds the one trained).
+func Run(backend compute.Backend, task Task, m arch.Model, opts Options) (res *Result, err error) {
 	if err := opts.validate(); err != nil {
 		return nil, err
 	}
-	r := &run{backend: backend, task: task, store: store, opts: opts, out: opts.Out}
+	if err := m.Check(); err != nil {
+		return nil, fmt.Errorf("runner: %w", err)
+	}
+	if !arch.SameConfig(m.Config, task.Config()) {
+		return nil, fmt.Errorf("runner: the model is %s, the task %s trains %s", m, task.Name(), task.Config().Describe())
+	}
+	r := &run{backend: backend, task: task, store: m.Store, opts: opts, out: opts.Out}
 	if r.out == nil {
 		r.out = os.Stdout
 	}
@@ -126,7 +134,7 @@ func Run(backend compute.Backend, task Task, store *model.Store, opts Options) (
 	if err := r.trainWatched(); err != nil {
 		return nil, err
 	}
-	return &Result{Rows: r.meta.Rows, Store: r.store, MedianStep: r.loop.MedianTrainStepDuration()}, nil
+	return &Result{Rows: r.meta.Rows, Model: arch.Model{Config: task.Config(), Store: r.store}, MedianStep: r.loop.MedianTrainStepDuration()}, nil
 }
 
 type run struct {

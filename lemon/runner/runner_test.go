@@ -53,11 +53,11 @@ func newTask(t *testing.T) *ImageTask {
 
 func runSteps(t *testing.T, dir string, steps int, resume bool, onEval ...func(Row)) *Result {
 	task := newTask(t)
-	store, err := arch.Init(task.Config(), 3)
+	m, err := arch.New(task.Config(), 3)
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := Run(backend.MustNew(), task, store, Options{
+	res, err := Run(backend.MustNew(), task, m, Options{
 		Steps: steps, EvalEvery: 4, OutDir: dir, Resume: resume, Out: &strings.Builder{}, OnEval: first(onEval),
 		Schedule: schedule.WarmupCosine{Peak: 3e-3, Warmup: 2, Total: 16, Floor: 1e-5}, WeightDecay: 0.05,
 	})
@@ -121,8 +121,8 @@ func sameLoss(a, b float64) bool { return a == b || (math.IsNaN(a) && math.IsNaN
 
 func TestOptionsErrorsNameTheField(t *testing.T) {
 	task := newTask(t)
-	store, _ := arch.Init(task.Config(), 1)
-	_, err := Run(backend.MustNew(), task, store, Options{Steps: 0, EvalEvery: 1})
+	m, _ := arch.New(task.Config(), 1)
+	_, err := Run(backend.MustNew(), task, m, Options{Steps: 0, EvalEvery: 1})
 	if err == nil || !strings.Contains(err.Error(), "steps") || !strings.Contains(err.Error(), "schedule") {
 		t.Fatalf("want an error naming steps and schedule, got %v", err)
 	}
@@ -134,11 +134,30 @@ func TestOptionsErrorsNameTheField(t *testing.T) {
 func TestRepeatedTrainingDoesNotHang(t *testing.T) {
 	for i := range 4 {
 		task := newTask(t)
-		store, _ := arch.Init(task.Config(), uint64(i))
-		_, err := Run(backend.MustNew(), task, store, Options{Steps: 6, EvalEvery: 3, Out: &strings.Builder{},
+		m, _ := arch.New(task.Config(), uint64(i))
+		_, err := Run(backend.MustNew(), task, m, Options{Steps: 6, EvalEvery: 3, Out: &strings.Builder{},
 			Schedule: schedule.Constant{LR: 1e-3}, StallTimeout: 2 * time.Minute})
 		if err != nil {
 			t.Fatalf("run %d: %v", i, err)
 		}
+	}
+}
+
+// TestRunRefusesAnotherModel: a model whose config is not the task's, or one without weights,
+// is refused before anything trains.
+func TestRunRefusesAnotherModel(t *testing.T) {
+	task := newTask(t)
+	other := tinyViT()
+	other.Encoder.Layers++
+	m, err := arch.New(arch.Config{Kind: arch.KindViT, ViT: &other}, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := Options{Steps: 2, EvalEvery: 1, Schedule: schedule.Constant{LR: 1e-3}, Out: &strings.Builder{}}
+	if _, err := Run(backend.MustNew(), task, m, opts); err == nil || !strings.Contains(err.Error(), "trains") {
+		t.Errorf("another config: %v", err)
+	}
+	if _, err := Run(backend.MustNew(), task, arch.Model{Config: task.Config()}, opts); err == nil || !strings.Contains(err.Error(), "no weights") {
+		t.Errorf("no weights: %v", err)
 	}
 }

@@ -457,14 +457,14 @@ func (e *env) trainSource(dir string) (*model.Store, record, *runner.Result, err
 	sch := e.s.Schedule
 	sch.Total = e.s.SourceSteps
 	fmt.Fprintf(e.log, "source %s: %d steps, %s\n", e.s.SourceName, e.s.SourceSteps, sch)
-	res, err := runner.Run(e.backend, task, store, runner.Options{Steps: e.s.SourceSteps, EvalEvery: e.s.EvalEvery,
+	res, err := runner.Run(e.backend, task, arch.Model{Config: e.src, Store: store}, runner.Options{Steps: e.s.SourceSteps, EvalEvery: e.s.EvalEvery,
 		Schedule: sch, WeightDecay: e.s.WeightDecay, OutDir: dir, Resume: true, Out: e.log, StallTimeout: e.opts.StallTimeout,
 		OnEval: e.opts.onEval(SourceArm, e.s.SourceSteps)})
 	if err != nil {
 		return nil, rec, nil, err
 	}
 	rec = record{Settings: e.sourceSettings, Spec: RunSpec{Steps: e.s.SourceSteps, LRScale: 1, Seed: seed}, Schedule: sch.String(), Rows: res.Rows}
-	return res.Store, rec, res, nil
+	return res.Model.Store, rec, res, nil
 }
 
 // train runs one target run and leaves its log and record (its checkpoint is removed once
@@ -494,7 +494,7 @@ func (e *env) train(r RunSpec, srcStore *model.Store) error {
 		return err
 	}
 	sch := e.s.ScheduleOf(r)
-	res, err := runner.Run(e.backend, task, store, runner.Options{Steps: r.Steps, EvalEvery: e.s.EvalEvery, Schedule: sch,
+	res, err := runner.Run(e.backend, task, arch.Model{Config: cfg, Store: store}, runner.Options{Steps: r.Steps, EvalEvery: e.s.EvalEvery, Schedule: sch,
 		WeightDecay: e.s.WeightDecay, OutDir: dir, Resume: true, Out: e.log, StallTimeout: e.opts.StallTimeout,
 		OnEval: e.opts.onEval(r.ID(), r.Steps)})
 	if err != nil {

@@ -8,7 +8,7 @@
 //	err = gonbplot.Show(p)
 //
 //	live := gonbplot.NewLive("scratch ViT(4,64)", plotting.ValMetric, steps)
-//	res, err := runner.Run(b, task, store, runner.Options{…, OnEval: live.Add, Out: io.Discard})
+//	res, err := runner.Run(b, task, m, runner.Options{…, OnEval: live.Add, Out: io.Discard})
 //	live.Done()
 package gonbplot
 
