@@ -184,3 +184,49 @@ func TestExampleTrainFLOPs(t *testing.T) {
 		t.Errorf("empty config: %g per %s", f, per)
 	}
 }
+
+// TestEveryVariableHasRoles: every variable of every preset (and of the optional BERT parts)
+// has axis roles, linear maps an input role, LayerNorms the Norm flag, the writers into the
+// residual stream the Writer flag; a path outside the naming scheme is an error naming it.
+func TestEveryVariableHasRoles(t *testing.T) {
+	var cfgs []Config
+	for _, name := range append(ViTPresetNames(), BERTPresetNames()...) {
+		c, err := Preset(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfgs = append(cfgs, c)
+	}
+	b := *cfgs[len(cfgs)-1].BERT
+	b.MLMTransform, b.EmbeddingLN, b.NumClasses = true, true, 2
+	cfgs = append(cfgs, Config{Kind: KindBERT, BERT: &b})
+	writers := 0
+	for _, c := range cfgs {
+		for _, v := range c.Vars() {
+			ref, r, err := ParseVar(v.Path)
+			if err != nil {
+				t.Fatalf("%s: %v", v.Path, err)
+			}
+			if ref.Path(max(ref.Block, 0)) != v.Path {
+				t.Errorf("%s: rebuilt as %s", v.Path, ref.Path(max(ref.Block, 0)))
+			}
+			if len(v.Shape) == 2 && r.In == RoleNone || r.Out == RoleNone {
+				t.Errorf("%s %v: roles %+v", v.Path, v.Shape, r)
+			}
+			if r.Norm != (ref.Leaf == Gain || ref.Leaf == Offset) {
+				t.Errorf("%s: Norm %v", v.Path, r.Norm)
+			}
+			if r.Writer {
+				writers++
+			}
+		}
+	}
+	if writers == 0 {
+		t.Error("no writer into the residual stream")
+	}
+	for _, bad := range []string{"encoder/block_001/attn/bogus/weights", "vit/nothing", "encoder/block_x/mlp/fc1/weights"} {
+		if _, _, err := ParseVar(bad); err == nil || !strings.Contains(err.Error(), bad) {
+			t.Errorf("ParseVar(%q): %v", bad, err)
+		}
+	}
+}

@@ -2,40 +2,30 @@ package expand
 
 import (
 	"fmt"
+
+	"github.com/golemon/golemon/lemon/arch"
 )
 
-// Role is what an axis of a weight carries. A weight [in, out] is expanded from the roles of
-// its two axes: its output axis (columns here, "rows" in the paper's [out, in] layout) makes
-// the produced activation an expansion of the source's, and its input axis splits the
-// fan-in over the copies of each source input.
-type Role int
+// Role is what an axis of a weight carries (declared with the models, package arch).
+type Role = arch.Role
 
+// The roles, as arch declares them.
 const (
-	RoleNone     Role = iota // no axis (the input side of a bias)
-	RoleFixed                // vocabulary, classes, pixels, positions, segments: never expanded
-	RoleResidual             // the residual stream D: V_avg (LEMON), circular (FPI/AKI), zero-padded (Zero)
-	RoleNormed               // a LayerNorm output read by a block: V_zero of the source's
-	RoleTop                  // what the heads read (final LN, or the last Post-LN block); 1/k when a tied decoder reads it
-	RoleTied                 // the MLM LayerNorm output read by the tied decoder: V_zero/k
-	RoleHidden               // MLM hidden units F: circular copies
-	RoleQuery                // the H·d axis of Q: heads circular, new head dims zero, scaled √(d_T/d_S)
-	RoleKey                  // the H·d axis of K: heads circular, new head dims random
-	RoleValue                // the H·d axis of V and the input of W_O: heads and head dims circular
-	RolePooled               // BERT pooler output: circular copies (tanh is elementwise)
-	RoleMLMDense             // MLM transform output (before GELU): tiled copies (divisible width only)
-	RoleBlockIn              // what a block's Q/K/V/fc1 read: Normed (Pre-LN) or Residual (Post-LN)
-	numRoles
+	RoleNone     = arch.RoleNone
+	RoleFixed    = arch.RoleFixed
+	RoleResidual = arch.RoleResidual
+	RoleNormed   = arch.RoleNormed
+	RoleTop      = arch.RoleTop
+	RoleTied     = arch.RoleTied
+	RoleHidden   = arch.RoleHidden
+	RoleQuery    = arch.RoleQuery
+	RoleKey      = arch.RoleKey
+	RoleValue    = arch.RoleValue
+	RolePooled   = arch.RolePooled
+	RoleMLMDense = arch.RoleMLMDense
+	RoleBlockIn  = arch.RoleBlockIn
+	numRoles     = arch.NumRoles
 )
-
-var roleNames = [numRoles]string{"-", "fixed", "residual", "normed", "top", "tied", "hidden", "query", "key", "value", "pooled", "mlm-dense", "block-in"}
-
-// String implements fmt.Stringer.
-func (r Role) String() string {
-	if r >= 0 && r < numRoles {
-		return roleNames[r]
-	}
-	return fmt.Sprintf("Role(%d)", int(r))
-}
 
 // kind is what one target index along an axis holds, relative to the source activations.
 type kind uint8

@@ -169,7 +169,7 @@ func (p *Plan) freshState(st *Step) bool {
 	case RuleExpand, RuleGain, RuleOffset:
 	}
 	ref, _, err := parseVar(st.Target)
-	return err != nil || (ref.block >= 0 && p.blocks[ref.block].isNew)
+	return err != nil || (ref.Block >= 0 && p.blocks[ref.Block].isNew)
 }
 
 // expandMoments expands the source's m and v of one step; nil when the source has none.

@@ -127,24 +127,24 @@ func (p *Plan) step(v arch.VarSpec, srcShapes map[string][]int) (Step, error) {
 	if err != nil {
 		return Step{}, err
 	}
-	st := Step{Target: v.Path, TargetShape: v.Shape, Rule: RuleExpand, Out: p.resolve(par.out, ref)}
-	if len(v.Shape) == 2 || par.norm {
-		st.In = p.resolve(par.in, ref)
+	st := Step{Target: v.Path, TargetShape: v.Shape, Rule: RuleExpand, Out: p.resolve(par.Out, ref)}
+	if len(v.Shape) == 2 || par.Norm {
+		st.In = p.resolve(par.In, ref)
 	}
 	srcBlock := -1 // ignored outside the blocks
 	switch {
-	case ref.block >= 0:
-		b := p.blocks[ref.block]
+	case ref.Block >= 0:
+		b := p.blocks[ref.Block]
 		st.Rule, srcBlock = blockSource(b, ref, par)
 		if b.next >= 0 && st.Rule == RuleExpand && p.hasNewUnits(st.Out) {
-			st.Next = ref.path(b.next)
+			st.Next = ref.Path(b.next)
 		}
-	case par.norm:
-		st.Rule = normRule(ref.leaf)
+	case par.Norm:
+		st.Rule = normRule(ref.Leaf)
 	}
 	switch st.Rule {
 	case RuleExpand, RuleGain, RuleOffset:
-		st.Source = ref.path(srcBlock)
+		st.Source = ref.Path(srcBlock)
 		shape, ok := srcShapes[st.Source]
 		if !ok {
 			return st, fmt.Errorf("expand: target %s needs source %s, which the source config lacks", v.Path, st.Source)
@@ -159,21 +159,21 @@ func (p *Plan) step(v arch.VarSpec, srcShapes map[string][]int) (Step, error) {
 // reads (−1: none).
 func blockSource(b block, ref varRef, par param) (Rule, int) {
 	switch {
-	case par.norm:
+	case par.Norm:
 		src := b.ln1
-		if ref.key == arch.LN2 {
+		if ref.Key == arch.LN2 {
 			src = b.ln2
 		}
 		switch {
 		case src >= 0:
-			return normRule(ref.leaf), src
-		case ref.leaf == arch.Gain:
+			return normRule(ref.Leaf), src
+		case ref.Leaf == arch.Gain:
 			return RuleOnes, -1
 		}
 		return RuleZero, -1
-	case par.writer && b.writers == wCancel && ref.leaf == arch.Weights:
+	case par.Writer && b.writers == wCancel && ref.Leaf == arch.Weights:
 		return RuleCancel, -1
-	case par.writer && b.writers != wCopy:
+	case par.Writer && b.writers != wCopy:
 		return RuleZero, -1
 	}
 	return RuleExpand, b.src
@@ -194,7 +194,7 @@ func (p *Plan) resolve(r Role, ref varRef) Role {
 		return RoleResidual
 	case r == RoleBlockIn:
 		return RoleNormed
-	case postLN && ref.key == arch.LN2 && ref.block == p.z.tgt.Layers-1 && r == RoleNormed:
+	case postLN && ref.Key == arch.LN2 && ref.Block == p.z.tgt.Layers-1 && r == RoleNormed:
 		return RoleTop // the last Post-LN block's output is what the heads read
 	}
 	return r
