@@ -189,6 +189,22 @@ func (c Config) Enc() Encoder {
 	return Encoder{}
 }
 
+// WithEncoder is a copy of c with encoder e (the model's other settings kept).
+func (c Config) WithEncoder(e Encoder) Config {
+	out := Config{Kind: c.Kind}
+	if c.ViT != nil {
+		v := *c.ViT
+		v.Encoder = e
+		out.ViT = &v
+	}
+	if c.BERT != nil {
+		b := *c.BERT
+		b.Encoder = e
+		out.BERT = &b
+	}
+	return out
+}
+
 // Describe is the encoder's sizes in one line, e.g. "L=2 D=32 H=2 d=16 F=128 (pre-LN)".
 func (e Encoder) Describe() string {
 	return fmt.Sprintf("L=%d D=%d H=%d d=%d F=%d (%s-LN)", e.Layers, e.Width, e.Heads, e.HeadDim, e.MLPDim, e.Norm)

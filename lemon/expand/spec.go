@@ -159,20 +159,7 @@ func methodProblems(cfg arch.Config, z sizes, m Method) []string {
 }
 
 // targetConfig is the source config with the expanded encoder.
-func targetConfig(cfg arch.Config, enc arch.Encoder) arch.Config {
-	out := arch.Config{Kind: cfg.Kind}
-	if cfg.ViT != nil {
-		v := *cfg.ViT
-		v.Encoder = enc
-		out.ViT = &v
-	}
-	if cfg.BERT != nil {
-		b := *cfg.BERT
-		b.Encoder = enc
-		out.BERT = &b
-	}
-	return out
-}
+func targetConfig(cfg arch.Config, enc arch.Encoder) arch.Config { return cfg.WithEncoder(enc) }
 
 // tiedCopies is the number of copies of a residual channel that the tied MLM decoder sums
 // (k for copy-based methods, 1 for Zero, whose new channels are zero).

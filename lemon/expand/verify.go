@@ -3,45 +3,20 @@ package expand
 import (
 	"fmt"
 	"math"
-	"math/rand/v2"
 
 	"github.com/golemon/golemon/lemon/arch"
 	"github.com/gomlx/compute"
 	"github.com/gomlx/compute/dtypes"
-	"github.com/gomlx/compute/shapes"
-	"github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
 )
 
-// Inputs are what a model reads: images for a ViT, token and segment ids for a BERT.
-type Inputs struct {
-	Images   *tensors.Tensor // ViT: [B, S, S, C] in the model's dtype
-	Tokens   *tensors.Tensor // BERT: [B, T] int32
-	Segments *tensors.Tensor // BERT: [B, T] int32
-}
+// Inputs are what a model reads (arch.Inputs): images for a ViT, token and segment ids for
+// a BERT.
+type Inputs = arch.Inputs
 
-// RandomInputs draws seeded inputs of the right shape for cfg: standard-normal pixels, or
-// uniform token ids and segments over sequences of min(16, MaxPositions) tokens.
-func RandomInputs(cfg arch.Config, batch int, seed uint64) Inputs {
-	rng := rand.New(rand.NewPCG(seed, 0x1a7e5))
-	if v := cfg.ViT; v != nil {
-		pixels := make([]float64, batch*v.ImageSize*v.ImageSize*v.Channels)
-		for i := range pixels {
-			pixels[i] = rng.NormFloat64()
-		}
-		return Inputs{Images: arch.NewTensor(arch.DTypeOf(v.Encoder), pixels, []int{batch, v.ImageSize, v.ImageSize, v.Channels})}
-	}
-	b := cfg.BERT
-	seq := min(16, b.MaxPositions)
-	tokens, segments := make([]int32, batch*seq), make([]int32, batch*seq)
-	for i := range tokens {
-		tokens[i] = int32(rng.IntN(b.VocabSize))
-		segments[i] = int32(rng.IntN(b.TypeVocabSize))
-	}
-	return Inputs{Tokens: tensors.FromFlatDataAndDimensions(tokens, batch, seq),
-		Segments: tensors.FromFlatDataAndDimensions(segments, batch, seq)}
-}
+// RandomInputs draws seeded inputs of the right shape for cfg (arch.Config.RandomInputs).
+func RandomInputs(cfg arch.Config, batch int, seed uint64) Inputs { return cfg.RandomInputs(batch, seed) }
 
 // Logits are a model's outputs on some inputs, one flat slice per head.
 type Logits struct {
@@ -49,8 +24,8 @@ type Logits struct {
 	Flat  [][]float64 // ViT [B, classes]; MLM [B, T, V] at every position; classifier [B, classes]
 }
 
-// Forward runs the model's real GoMLX forward functions (eval mode) on backend be (which the
-// caller picks: this package never chooses one).
+// Forward runs every head of the model (arch.Config.Heads: its real GoMLX forward
+// functions, eval mode) on backend be (which the caller picks: this package never chooses one).
 func Forward(be compute.Backend, m arch.Model, in Inputs) (Logits, error) {
 	if be == nil {
 		return Logits{}, fmt.Errorf("expand.Forward: no backend")
@@ -58,45 +33,26 @@ func Forward(be compute.Backend, m arch.Model, in Inputs) (Logits, error) {
 	if err := m.Check(); err != nil {
 		return Logits{}, fmt.Errorf("expand.Forward: %w", err)
 	}
-	cfg, store := m.Config, m.Store
+	heads, err := m.Config.Heads()
+	if err != nil {
+		return Logits{}, fmt.Errorf("expand.Forward: %w", err)
+	}
+	args, err := m.Config.HeadInputs(in)
+	if err != nil {
+		return Logits{}, fmt.Errorf("expand.Forward: %w", err)
+	}
 	var out Logits
-	var err error
-	run := func(head string, fn any, args ...any) error {
-		var exec *model.Exec
-		switch f := fn.(type) {
-		case func(*model.Scope, *graph.Node) *graph.Node:
-			exec, err = model.NewExec(be, store, f)
-		case func(*model.Scope, *graph.Node, *graph.Node) *graph.Node:
-			exec, err = model.NewExec(be, store, f)
-		}
+	for _, h := range heads {
+		exec, err := model.NewExec(be, m.Store, h.Logits)
 		if err != nil {
-			return err
+			return out, err
 		}
-		defer exec.Finalize()
 		res, err := exec.Call(args...)
+		exec.Finalize()
 		if err != nil {
-			return fmt.Errorf("%s forward: %w", head, err)
+			return out, fmt.Errorf("%s forward: %w", h.Name, err)
 		}
-		out.Heads, out.Flat = append(out.Heads, head), append(out.Flat, toFloat64(res[0]))
-		return nil
-	}
-	if v := cfg.ViT; v != nil {
-		return out, run("vit", func(s *model.Scope, x *graph.Node) *graph.Node { return arch.ViTLogits(s, *v, x) }, in.Images)
-	}
-	b := *cfg.BERT
-	mlm := func(s *model.Scope, ids, seg *graph.Node) *graph.Node {
-		batch, seq := ids.Shape().Dim(0), ids.Shape().Dim(1)
-		pos := graph.Iota(ids.Graph(), shapes.Make(dtypes.Int32, batch, seq), 1)
-		return arch.BERTMLMLogits(s, b, arch.BERTInputs{TokenIDs: ids, SegmentIDs: seg}, pos)
-	}
-	if err := run("mlm", mlm, in.Tokens, in.Segments); err != nil {
-		return out, err
-	}
-	if b.NumClasses > 0 {
-		cls := func(s *model.Scope, ids, seg *graph.Node) *graph.Node {
-			return arch.BERTClassifierLogits(s, b, arch.BERTInputs{TokenIDs: ids, SegmentIDs: seg})
-		}
-		return out, run("classifier", cls, in.Tokens, in.Segments)
+		out.Heads, out.Flat = append(out.Heads, h.Name), append(out.Flat, toFloat64(res[0]))
 	}
 	return out, nil
 }
