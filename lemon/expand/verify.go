@@ -16,7 +16,9 @@ import (
 type Inputs = arch.Inputs
 
 // RandomInputs draws seeded inputs of the right shape for cfg (arch.Config.RandomInputs).
-func RandomInputs(cfg arch.Config, batch int, seed uint64) Inputs { return cfg.RandomInputs(batch, seed) }
+func RandomInputs(cfg arch.Config, batch int, seed uint64) Inputs {
+	return cfg.RandomInputs(batch, seed)
+}
 
 // Logits are a model's outputs on some inputs, one flat slice per head.
 type Logits struct {
