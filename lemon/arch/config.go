@@ -66,7 +66,10 @@ type Encoder struct {
 	DType        string        `json:"dtype"`          // "float32" (default) or "float64"
 }
 
-// Problems lists every invalid field of e, prefixed by prefix.
+// Problems lists every invalid field of e, each prefixed by prefix (e.g. "toy.").
+func (e Encoder) Problems(prefix string) []string { return e.problems(prefix) }
+
+// problems lists every invalid field of e, prefixed by prefix.
 func (e Encoder) problems(prefix string) []string {
 	var p []string
 	positive := func(name string, v int) {
@@ -176,10 +179,15 @@ type Config struct {
 	Kind Kind        `json:"kind"`
 	ViT  *ViTConfig  `json:"vit,omitempty"`
 	BERT *BERTConfig `json:"bert,omitempty"`
+	// Other holds the config of a registered family (Register), whose kind it is.
+	Other FamilyConfig `json:"-"`
 }
 
 // Enc returns the encoder part of whichever model c holds.
 func (c Config) Enc() Encoder {
+	if c.Other != nil {
+		return c.Other.Enc()
+	}
 	if c.ViT != nil {
 		return c.ViT.Encoder
 	}
@@ -192,6 +200,9 @@ func (c Config) Enc() Encoder {
 // WithEncoder is a copy of c with encoder e (the model's other settings kept).
 func (c Config) WithEncoder(e Encoder) Config {
 	out := Config{Kind: c.Kind}
+	if c.Other != nil {
+		out.Other = c.Other.WithEncoder(e)
+	}
 	if c.ViT != nil {
 		v := *c.ViT
 		v.Encoder = e
@@ -215,6 +226,15 @@ func (c Config) Describe() string { return string(c.Kind) + " " + c.Enc().Descri
 
 // Validate checks that exactly one model is set and that it is valid.
 func (c Config) Validate() error {
+	if _, registered := family(c.Kind); registered {
+		if c.Other == nil || c.ViT != nil || c.BERT != nil {
+			return fmt.Errorf("invalid model config: kind %q needs its own config and no \"vit\" or \"bert\" section", c.Kind)
+		}
+		return c.Other.Validate()
+	}
+	if c.Other != nil {
+		return fmt.Errorf("invalid model config: kind %q is not a registered family (registered: %v)", c.Kind, Kinds())
+	}
 	switch {
 	case c.Kind == KindViT && c.ViT != nil && c.BERT == nil:
 		return c.ViT.Validate()

@@ -115,3 +115,18 @@ func DTypeOf(e Encoder) dtypes.DType {
 	}
 	return dtypes.Float32
 }
+
+// Encode runs the shared encoder of e (its blocks and, Pre-LN, the final LayerNorm) over x
+// [B, T, D] with the weights in scope's store: what a family's forward builds on. keyMask
+// ([B, T], 1 = attend) may be nil.
+func Encode(scope *model.Scope, e Encoder, x, keyMask *Node) *Node {
+	return newBuilder(scope, x.Graph(), e).encode(x, keyMask)
+}
+
+// Linear applies the linear map stored at path (LinearVars) to x: x·W + b.
+func Linear(scope *model.Scope, e Encoder, path string, x *Node) *Node {
+	return newBuilder(scope, x.Graph(), e).linear(path, x)
+}
+
+// FirstToken returns x[:, 0, :] of x [B, T, D].
+func FirstToken(x *Node) *Node { return firstToken(x) }

@@ -11,6 +11,9 @@ import "fmt"
 // encoderForwardFLOPs is the forward cost of the encoder over one sequence of T tokens:
 // per layer 2·T·D·3HK (Q, K, V) + 2·T²·HK (scores) + 2·T²·HK (weighted values)
 // + 2·T·HK·D (output) + 4·T·D·F (MLP).
+// EncoderForwardFLOPs is the forward cost of the encoder blocks over tokens tokens.
+func EncoderForwardFLOPs(e Encoder, tokens int) float64 { return encoderForwardFLOPs(e, tokens) }
+
 func encoderForwardFLOPs(e Encoder, tokens int) float64 {
 	t, d, hk, f := float64(tokens), float64(e.Width), float64(e.Heads*e.HeadDim), float64(e.MLPDim)
 	perLayer := 2*t*d*3*hk + 4*t*t*hk + 2*t*hk*d + 4*t*d*f
@@ -41,6 +44,9 @@ func TrainFLOPs(forward float64) float64 { return 3 * forward }
 // ExampleTrainFLOPs is the training FLOPs of one example and what the example is: an image
 // for a ViT; for a BERT, a sequence of min(128, MaxPositions) tokens with 15% of them masked.
 func (c Config) ExampleTrainFLOPs() (flops float64, per string) {
+	if c.Other != nil {
+		return c.Other.ExampleTrainFLOPs()
+	}
 	if c.ViT != nil {
 		return TrainFLOPs(c.ViT.ForwardFLOPs()), "image"
 	}

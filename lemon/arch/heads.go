@@ -16,6 +16,7 @@ type Inputs struct {
 	Images   *tensors.Tensor // ViT: [B, S, S, C] in the model's dtype
 	Tokens   *tensors.Tensor // BERT: [B, T] int32
 	Segments *tensors.Tensor // BERT: [B, T] int32
+	Vectors  *tensors.Tensor // other families: [B, T, features] in the model's dtype
 }
 
 // Head is one output of a model, for verification: its name and its logits (eval mode) as a
@@ -29,6 +30,8 @@ type Head struct {
 // position of a BERT, and its classifier when it has one.
 func (c Config) Heads() ([]Head, error) {
 	switch {
+	case c.Other != nil:
+		return c.Other.Heads()
 	case c.ViT != nil:
 		v := *c.ViT
 		return []Head{{"vit", func(s *model.Scope, in []*Node) *Node { return ViTLogits(s, v, in[0]) }}}, nil
@@ -53,6 +56,8 @@ func (c Config) Heads() ([]Head, error) {
 // HeadInputs are the tensors of in that the heads read, in order.
 func (c Config) HeadInputs(in Inputs) ([]any, error) {
 	switch {
+	case c.Other != nil:
+		return c.Other.HeadInputs(in)
 	case c.ViT != nil:
 		if in.Images == nil {
 			return nil, fmt.Errorf("arch: a ViT reads images; the inputs hold none")
@@ -70,6 +75,9 @@ func (c Config) HeadInputs(in Inputs) ([]any, error) {
 // RandomInputs draws seeded inputs of the right shape for c: standard-normal pixels, or
 // uniform token ids and segments over sequences of min(16, MaxPositions) tokens.
 func (c Config) RandomInputs(batch int, seed uint64) Inputs {
+	if c.Other != nil {
+		return c.Other.RandomInputs(batch, seed)
+	}
 	rng := rand.New(rand.NewPCG(seed, 0x1a7e5))
 	if v := c.ViT; v != nil {
 		pixels := make([]float64, batch*v.ImageSize*v.ImageSize*v.Channels)

@@ -160,6 +160,9 @@ func (c BERTConfig) Vars() []VarSpec {
 
 // Vars lists the variables of whichever model c holds.
 func (c Config) Vars() []VarSpec {
+	if c.Other != nil {
+		return c.Other.Vars()
+	}
 	if c.ViT != nil {
 		return c.ViT.Vars()
 	}
@@ -181,7 +184,7 @@ func (c Config) NumParams() int {
 // IsModelPath reports whether an absolute store path lies in one of the model scopes
 // (encoder, vit, bert), as opposed to optimizer or bookkeeping variables.
 func IsModelPath(path string) bool {
-	for _, s := range []string{ScopeEncoder, ScopeViT, ScopeBERT} {
+	for _, s := range append([]string{ScopeEncoder, ScopeViT, ScopeBERT}, familyScopes()...) {
 		if len(path) > len(s)+1 && path[1:len(s)+2] == s+"/" {
 			return true
 		}
@@ -193,6 +196,9 @@ func IsModelPath(path string) bool {
 // variables: it does not overflow or allocate for absurd sizes, so callers can refuse a model
 // before building it.
 func (c Config) ParamsFloat() float64 {
+	if c.Other != nil {
+		return c.Other.ParamsFloat()
+	}
 	e := c.Enc()
 	d, hd, f := float64(e.Width), float64(e.Heads)*float64(e.HeadDim), float64(e.MLPDim)
 	perLayer := 2*d + 3*(d*hd+hd) + hd*d + d + 2*d + d*f + f + f*d + d
@@ -219,3 +225,9 @@ func (c Config) ParamsFloat() float64 {
 	}
 	return n
 }
+
+// LinearVars are the variables of a linear map at path: weights [in, out] and biases [out].
+func LinearVars(path string, in, out int) []VarSpec { return linear(path, in, out) }
+
+// LayerNormVars are the variables of a LayerNorm over d at path: gain and offset.
+func LayerNormVars(path string, d int) []VarSpec { return layerNorm(path, d) }

@@ -107,12 +107,18 @@ func ParseVar(path string) (VarRef, AxisRoles, error) {
 	if p, ok := modelParams[path]; ok {
 		return VarRef{Block: -1, Key: path}, p, nil
 	}
+	if p, ok := familyRoles(path); ok {
+		return VarRef{Block: -1, Key: path}, p, nil
+	}
 	i := strings.LastIndexByte(path, '/')
 	if i < 0 {
 		return VarRef{}, AxisRoles{}, fmt.Errorf("arch: variable %q is not in the naming scheme", path)
 	}
 	parent, leaf := path[:i], path[i+1:]
 	if p, ok := modelParams[parent]; ok {
+		return VarRef{Block: -1, Key: parent, Leaf: leaf}, p, nil
+	}
+	if p, ok := familyRoles(parent); ok {
 		return VarRef{Block: -1, Key: parent, Leaf: leaf}, p, nil
 	}
 	prefix := ScopeEncoder + "/block_"

@@ -1,0 +1,192 @@
+package arch
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+)
+
+// A model family beyond ViT and BERT plugs in here: its own package implements FamilyConfig
+// and registers a Family (one arch.Register call). Config then holds its config (Config.Other),
+// reads and writes it as {"kind": <kind>, "<kind>": {…}}, and every package that works on
+// configs (expansion, verification, checkpoints) reaches it through these methods. Its
+// variables outside the encoder blocks live under its own scope and declare their axis roles
+// in Family.Roles; the blocks are the shared encoder's (Encode). Package lemon/arch/toy is
+// a complete example, tested end to end.
+
+// FamilyConfig is one registered family's config.
+type FamilyConfig interface {
+	Enc() Encoder                          // the shared encoder's sizes
+	WithEncoder(Encoder) FamilyConfig      // a copy with another encoder (what expansion changes)
+	Validate() error                       // the family's own checks (the encoder's included)
+	Vars() []VarSpec                       // every variable, in model order
+	ParamsFloat() float64                  // the parameter count from the sizes alone
+	Heads() ([]Head, error)                // its outputs, for verification
+	HeadInputs(Inputs) ([]any, error)      // what of an Inputs the heads read, in order
+	RandomInputs(batch int, seed uint64) Inputs
+	ExampleTrainFLOPs() (float64, string)  // training FLOPs of one example, and what it is
+}
+
+// Family registers a model family.
+type Family struct {
+	Kind  Kind
+	Scope string // the store scope of its variables outside the encoder blocks, e.g. "toy"
+	// Roles are the axis roles of those variables, keyed on their path without the leaf
+	// (e.g. "toy/head" for "toy/head/weights"), or on the full path of a variable without
+	// leaves.
+	Roles map[string]AxisRoles
+	// Decode reads the family's section of a config (unknown fields are errors).
+	Decode func(raw json.RawMessage) (FamilyConfig, error)
+}
+
+var (
+	familiesMu sync.RWMutex
+	families   = map[Kind]Family{}
+)
+
+// Register adds a family. It refuses an empty or taken kind or scope, a kind of ViT or BERT,
+// a role key outside the family's scope, and a missing decoder.
+func Register(f Family) error {
+	familiesMu.Lock()
+	defer familiesMu.Unlock()
+	switch {
+	case f.Kind == "" || f.Scope == "" || f.Decode == nil:
+		return fmt.Errorf("arch.Register: a family needs a kind, a scope and a decoder")
+	case f.Kind == KindViT || f.Kind == KindBERT:
+		return fmt.Errorf("arch.Register: kind %q is built in", f.Kind)
+	case slices.Contains([]string{ScopeEncoder, ScopeViT, ScopeBERT}, f.Scope):
+		return fmt.Errorf("arch.Register: scope %q is taken", f.Scope)
+	}
+	for k, g := range families {
+		if k == f.Kind || g.Scope == f.Scope {
+			return fmt.Errorf("arch.Register: kind %q or scope %q is taken by %q", f.Kind, f.Scope, k)
+		}
+	}
+	for key := range f.Roles {
+		if !strings.HasPrefix(key, f.Scope+"/") {
+			return fmt.Errorf("arch.Register: %s: role key %q is outside its scope %q", f.Kind, key, f.Scope)
+		}
+	}
+	families[f.Kind] = f
+	return nil
+}
+
+// MustRegister is Register that panics, for a family's init function.
+func MustRegister(f Family) {
+	if err := Register(f); err != nil {
+		panic(err)
+	}
+}
+
+// Kinds lists the model kinds: the built-in ones, then the registered ones in name order.
+func Kinds() []Kind {
+	familiesMu.RLock()
+	defer familiesMu.RUnlock()
+	var extra []string
+	for k := range families {
+		extra = append(extra, string(k))
+	}
+	sort.Strings(extra)
+	out := []Kind{KindViT, KindBERT}
+	for _, k := range extra {
+		out = append(out, Kind(k))
+	}
+	return out
+}
+
+func family(k Kind) (Family, bool) {
+	familiesMu.RLock()
+	defer familiesMu.RUnlock()
+	f, ok := families[k]
+	return f, ok
+}
+
+// familyRoles looks a path up in the registered families' role tables.
+func familyRoles(key string) (AxisRoles, bool) {
+	familiesMu.RLock()
+	defer familiesMu.RUnlock()
+	for _, f := range families {
+		if r, ok := f.Roles[key]; ok {
+			return r, true
+		}
+	}
+	return AxisRoles{}, false
+}
+
+// familyScopes are the registered families' scopes.
+func familyScopes() []string {
+	familiesMu.RLock()
+	defer familiesMu.RUnlock()
+	var out []string
+	for _, f := range families {
+		out = append(out, f.Scope)
+	}
+	return out
+}
+
+// builtinConfig has Config's JSON fields, so that ViT and BERT configs read and write exactly
+// as before the registry existed.
+type builtinConfig struct {
+	Kind Kind        `json:"kind"`
+	ViT  *ViTConfig  `json:"vit,omitempty"`
+	BERT *BERTConfig `json:"bert,omitempty"`
+}
+
+// MarshalJSON writes ViT and BERT configs as their fields, a registered family's as
+// {"kind": k, "<k>": its config}.
+func (c Config) MarshalJSON() ([]byte, error) {
+	if c.Other != nil {
+		return json.Marshal(map[string]any{"kind": c.Kind, string(c.Kind): c.Other})
+	}
+	return json.Marshal(builtinConfig{Kind: c.Kind, ViT: c.ViT, BERT: c.BERT})
+}
+
+// UnmarshalJSON reads what MarshalJSON writes; unknown fields are errors.
+func (c *Config) UnmarshalJSON(data []byte) error {
+	var head struct {
+		Kind Kind `json:"kind"`
+	}
+	if err := json.Unmarshal(data, &head); err != nil {
+		return err
+	}
+	if f, ok := family(head.Kind); ok {
+		var sections map[string]json.RawMessage
+		if err := json.Unmarshal(data, &sections); err != nil {
+			return err
+		}
+		for name := range sections {
+			if name != "kind" && name != string(head.Kind) {
+				return fmt.Errorf("json: unknown field %q (a %s config has \"kind\" and %q)", name, head.Kind, head.Kind)
+			}
+		}
+		raw, ok := sections[string(head.Kind)]
+		if !ok {
+			return fmt.Errorf("a %s config needs a %q section", head.Kind, head.Kind)
+		}
+		other, err := f.Decode(raw)
+		if err != nil {
+			return fmt.Errorf("%s config: %w", head.Kind, err)
+		}
+		*c = Config{Kind: head.Kind, Other: other}
+		return nil
+	}
+	var b builtinConfig
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&b); err != nil {
+		return err
+	}
+	*c = Config{Kind: b.Kind, ViT: b.ViT, BERT: b.BERT}
+	return nil
+}
+
+// DecodeStrict decodes raw into v, refusing unknown fields: for a family's Decode.
+func DecodeStrict(raw json.RawMessage, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	return dec.Decode(v)
+}
