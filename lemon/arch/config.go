@@ -185,35 +185,19 @@ type Config struct {
 
 // Enc returns the encoder part of whichever model c holds.
 func (c Config) Enc() Encoder {
-	if c.Other != nil {
-		return c.Other.Enc()
-	}
-	if c.ViT != nil {
-		return c.ViT.Encoder
-	}
-	if c.BERT != nil {
-		return c.BERT.Encoder
+	if f := c.family(); f != nil {
+		return f.Enc()
 	}
 	return Encoder{}
 }
 
 // WithEncoder is a copy of c with encoder e (the model's other settings kept).
 func (c Config) WithEncoder(e Encoder) Config {
-	out := Config{Kind: c.Kind}
-	if c.Other != nil {
-		out.Other = c.Other.WithEncoder(e)
+	f := c.family()
+	if f == nil {
+		return Config{Kind: c.Kind}
 	}
-	if c.ViT != nil {
-		v := *c.ViT
-		v.Encoder = e
-		out.ViT = &v
-	}
-	if c.BERT != nil {
-		b := *c.BERT
-		b.Encoder = e
-		out.BERT = &b
-	}
-	return out
+	return c.withFamily(f.WithEncoder(e))
 }
 
 // Describe is the encoder's sizes in one line, e.g. "L=2 D=32 H=2 d=16 F=128 (pre-LN)".

@@ -20,15 +20,15 @@ import (
 
 // FamilyConfig is one registered family's config.
 type FamilyConfig interface {
-	Enc() Encoder                          // the shared encoder's sizes
-	WithEncoder(Encoder) FamilyConfig      // a copy with another encoder (what expansion changes)
-	Validate() error                       // the family's own checks (the encoder's included)
-	Vars() []VarSpec                       // every variable, in model order
-	ParamsFloat() float64                  // the parameter count from the sizes alone
-	Heads() ([]Head, error)                // its outputs, for verification
-	HeadInputs(Inputs) ([]any, error)      // what of an Inputs the heads read, in order
+	Enc() Encoder                     // the shared encoder's sizes
+	WithEncoder(Encoder) FamilyConfig // a copy with another encoder (what expansion changes)
+	Validate() error                  // the family's own checks (the encoder's included)
+	Vars() []VarSpec                  // every variable, in model order
+	ParamsFloat() float64             // the parameter count from the sizes alone
+	Heads() ([]Head, error)           // its outputs, for verification
+	HeadInputs(Inputs) ([]any, error) // what of an Inputs the heads read, in order
 	RandomInputs(batch int, seed uint64) Inputs
-	ExampleTrainFLOPs() (float64, string)  // training FLOPs of one example, and what it is
+	ExampleTrainFLOPs() (float64, string) // training FLOPs of one example, and what it is
 }
 
 // Family registers a model family.

@@ -1,7 +1,5 @@
 package arch
 
-import "fmt"
-
 // Compute accounting. FLOPs count multiply-adds as 2 and include only matrix products
 // (embedding look-ups, LayerNorm, softmax, GELU and the optimizer are left out: they are
 // O(T·D) against O(T·D²) for the products). A training step costs 3× the forward pass
@@ -44,15 +42,8 @@ func TrainFLOPs(forward float64) float64 { return 3 * forward }
 // ExampleTrainFLOPs is the training FLOPs of one example and what the example is: an image
 // for a ViT; for a BERT, a sequence of min(128, MaxPositions) tokens with 15% of them masked.
 func (c Config) ExampleTrainFLOPs() (flops float64, per string) {
-	if c.Other != nil {
-		return c.Other.ExampleTrainFLOPs()
-	}
-	if c.ViT != nil {
-		return TrainFLOPs(c.ViT.ForwardFLOPs()), "image"
-	}
-	if c.BERT != nil {
-		t := min(128, c.BERT.MaxPositions)
-		return TrainFLOPs(c.BERT.MLMForwardFLOPs(t, (t*15+99)/100)), fmt.Sprintf("sequence of %d", t)
+	if f := c.family(); f != nil {
+		return f.ExampleTrainFLOPs()
 	}
 	return 0, "no model"
 }

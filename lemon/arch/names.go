@@ -160,14 +160,8 @@ func (c BERTConfig) Vars() []VarSpec {
 
 // Vars lists the variables of whichever model c holds.
 func (c Config) Vars() []VarSpec {
-	if c.Other != nil {
-		return c.Other.Vars()
-	}
-	if c.ViT != nil {
-		return c.ViT.Vars()
-	}
-	if c.BERT != nil {
-		return c.BERT.Vars()
+	if f := c.family(); f != nil {
+		return f.Vars()
 	}
 	return nil
 }
@@ -196,34 +190,10 @@ func IsModelPath(path string) bool {
 // variables: it does not overflow or allocate for absurd sizes, so callers can refuse a model
 // before building it.
 func (c Config) ParamsFloat() float64 {
-	if c.Other != nil {
-		return c.Other.ParamsFloat()
+	if f := c.family(); f != nil {
+		return f.ParamsFloat()
 	}
-	e := c.Enc()
-	d, hd, f := float64(e.Width), float64(e.Heads)*float64(e.HeadDim), float64(e.MLPDim)
-	perLayer := 2*d + 3*(d*hd+hd) + hd*d + d + 2*d + d*f + f + f*d + d
-	n := float64(e.Layers) * perLayer
-	if e.Norm == PreLN {
-		n += 2 * d
-	}
-	switch {
-	case c.ViT != nil:
-		v := c.ViT
-		n += float64(v.PatchDim())*d + d + d + float64(v.NumPatches()+1)*d + d*float64(v.NumClasses) + float64(v.NumClasses)
-	case c.BERT != nil:
-		b := c.BERT
-		n += float64(b.VocabSize)*d + float64(b.MaxPositions)*d + float64(b.TypeVocabSize)*d + float64(b.VocabSize)
-		if b.EmbeddingLN {
-			n += 2 * d
-		}
-		if b.MLMTransform {
-			n += d*d + d + 2*d
-		}
-		if b.NumClasses > 0 {
-			n += d*d + d + d*float64(b.NumClasses) + float64(b.NumClasses)
-		}
-	}
-	return n
+	return 0
 }
 
 // LinearVars are the variables of a linear map at path: weights [in, out] and biases [out].
