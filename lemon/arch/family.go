@@ -190,3 +190,43 @@ func DecodeStrict(raw json.RawMessage, v any) error {
 	dec.DisallowUnknownFields()
 	return dec.Decode(v)
 }
+
+// Family returns the FamilyConfig of whichever model c holds (nil when it holds none).
+func (c Config) Family() FamilyConfig { return c.family() }
+
+// WidthLimit is a part of a model that an expansion to a width that is not a multiple of the
+// source's cannot keep lossless: why, and what to do instead of a divisible width.
+type WidthLimit struct {
+	Reason      string // e.g. "the MLM transform (dense+GELU+LN) … GELU of the residue mean is not the mean of GELU"
+	Alternative string // e.g. "a source without the transform"
+}
+
+// WidthLimited is implemented by families with such parts (optional: most have none).
+type WidthLimited interface {
+	IndivisibleWidthLimits(norm NormPlacement) []WidthLimit
+}
+
+// TiedDecoder is implemented by families with an output decoder tied to an input embedding,
+// whose input expansion scales by 1/k (optional): present, and whether it reads the top
+// representation (what the heads read) directly rather than through a layer of its own.
+type TiedDecoder interface {
+	TiedDecoder() (present, readsTop bool)
+}
+
+// IndivisibleWidthLimits: the MLM transform's GELU, and a Pre-LN embedding LayerNorm.
+func (f bertFamily) IndivisibleWidthLimits(norm NormPlacement) []WidthLimit {
+	var out []WidthLimit
+	if f.c.MLMTransform {
+		out = append(out, WidthLimit{"the MLM transform (dense+GELU+LN) is lossless only for divisible width: GELU of the residue mean is not the mean of GELU",
+			"a source without the transform"})
+	}
+	if f.c.EmbeddingLN && norm == PreLN {
+		out = append(out, WidthLimit{"a Pre-LN BERT with an embedding LayerNorm cannot be expanded losslessly to indivisible width: the LN outputs zero residue where the residual stream needs the mean, and dropping the LN changes the function",
+			"train the source with embedding_ln=false (as the Pre-LN presets do)"})
+	}
+	return out
+}
+
+// TiedDecoder: the MLM decoder is tied to the token embedding; without the MLM transform it
+// reads the final representation directly.
+func (f bertFamily) TiedDecoder() (present, readsTop bool) { return true, !f.c.MLMTransform }

@@ -103,7 +103,7 @@ func NewPlan(src arch.Config, spec Spec, method Method, opts Options) (*Plan, er
 		return nil, fmt.Errorf("expand.NewPlan: target: %w", err)
 	}
 	p.blocks = blockLayout(z, method, spec)
-	p.maps = buildAxisMaps(z, method, src.BERT != nil && !src.BERT.MLMTransform)
+	p.maps = buildAxisMaps(z, method, topTied(src))
 	p.exact, p.why = exactness(src, z, method, p.blocks)
 	srcShapes := map[string][]int{}
 	for _, v := range src.Vars() {
@@ -259,7 +259,8 @@ func (p *Plan) Header() string {
 		fmt.Fprintf(&sb, "  %s: %s\n", p.exact, w)
 	}
 	fmt.Fprintf(&sb, "  width D_T = %d·%d + %d, η² = %.6g, LayerNorm ε %.6g → %.6g\n", z.k, z.src.Width, z.r, z.eta2, z.src.LayerNormEps, z.tgt.LayerNormEps)
-	if k := tiedCopies(z, p.method); p.src.BERT != nil && k > 1 {
+	if present, _ := tiedDecoder(p.src); present && tiedCopies(z, p.method) > 1 {
+		k := tiedCopies(z, p.method)
 		fmt.Fprintf(&sb, "  tied MLM decoder: the LayerNorm before it is scaled by 1/%d\n", k)
 	}
 	fmt.Fprintf(&sb, "  blocks: %s\n", describeBlocks(p.blocks))
@@ -284,4 +285,19 @@ func (st Step) String() string {
 		fmt.Fprintf(&sb, " new-units←%s", st.Next)
 	}
 	return sb.String()
+}
+
+// tiedDecoder reports whether the model has a tied decoder and whether it reads the top
+// representation directly (arch.TiedDecoder).
+func tiedDecoder(c arch.Config) (present, readsTop bool) {
+	if t, ok := c.Family().(arch.TiedDecoder); ok {
+		return t.TiedDecoder()
+	}
+	return false, false
+}
+
+// topTied reports whether the model's top representation feeds a tied decoder directly.
+func topTied(c arch.Config) bool {
+	present, readsTop := tiedDecoder(c)
+	return present && readsTop
 }

@@ -149,11 +149,10 @@ func methodProblems(cfg arch.Config, z sizes, m Method) []string {
 	if z.src.Norm == arch.PostLN {
 		p = append(p, fmt.Sprintf("Post-LN width %d → %d is not divisible: plain LayerNorm cannot keep residue channels at an input-dependent mean; %s", z.src.Width, z.tgt.Width, hint))
 	}
-	if b := cfg.BERT; b != nil && b.MLMTransform {
-		p = append(p, fmt.Sprintf("the MLM transform (dense+GELU+LN) is lossless only for divisible width, not %d → %d: GELU of the residue mean is not the mean of GELU; %s, or a source without the transform", z.src.Width, z.tgt.Width, hint))
-	}
-	if b := cfg.BERT; b != nil && b.EmbeddingLN && z.src.Norm == arch.PreLN {
-		p = append(p, fmt.Sprintf("a Pre-LN BERT with an embedding LayerNorm cannot be expanded losslessly to indivisible width %d → %d: the LN outputs zero residue where the residual stream needs the mean, and dropping the LN changes the function; %s, or train the source with embedding_ln=false (as the Pre-LN presets do)", z.src.Width, z.tgt.Width, hint))
+	if wl, ok := cfg.Family().(arch.WidthLimited); ok {
+		for _, l := range wl.IndivisibleWidthLimits(z.src.Norm) {
+			p = append(p, fmt.Sprintf("%s (width %d → %d); %s, or %s", l.Reason, z.src.Width, z.tgt.Width, hint, l.Alternative))
+		}
 	}
 	return p
 }
