@@ -230,3 +230,11 @@ func (f bertFamily) IndivisibleWidthLimits(norm NormPlacement) []WidthLimit {
 // TiedDecoder: the MLM decoder is tied to the token embedding; without the MLM transform it
 // reads the final representation directly.
 func (f bertFamily) TiedDecoder() (present, readsTop bool) { return true, !f.c.MLMTransform }
+
+// Classifier is implemented by families that classify fixed-size float examples, so that
+// the runner can train them (runner.NewClassifierTask): the shape of one example as the first
+// head reads it (without the batch axis) and the number of classes.
+type Classifier interface {
+	ExampleShape() []int
+	NumClasses() int
+}

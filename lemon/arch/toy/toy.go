@@ -108,3 +108,9 @@ func (c Config) ExampleTrainFLOPs() (float64, string) {
 	forward := 2*t*float64(c.Features*e.Width) + arch.EncoderForwardFLOPs(e, c.Seq) + 2*float64(e.Width*c.Classes)
 	return arch.TrainFLOPs(forward), fmt.Sprintf("sequence of %d", c.Seq)
 }
+
+// ExampleShape is one example as the head reads it: [Seq, Features] (arch.Classifier).
+func (c Config) ExampleShape() []int { return []int{c.Seq, c.Features} }
+
+// NumClasses is the classifier's number of classes (arch.Classifier).
+func (c Config) NumClasses() int { return c.Classes }

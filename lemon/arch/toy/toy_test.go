@@ -2,6 +2,7 @@ package toy_test
 
 import (
 	"math"
+	"math/rand/v2"
 	"strings"
 	"testing"
 
@@ -9,7 +10,10 @@ import (
 	"github.com/golemon/golemon/lemon/arch/toy"
 	"github.com/golemon/golemon/lemon/backend"
 	"github.com/golemon/golemon/lemon/ckpt"
+	"github.com/golemon/golemon/lemon/data"
 	"github.com/golemon/golemon/lemon/expand"
+	"github.com/golemon/golemon/lemon/runner"
+	"github.com/golemon/golemon/lemon/schedule"
 	"github.com/gomlx/gomlx/core/tensors"
 )
 
@@ -128,5 +132,80 @@ func perturb(t *testing.T, m arch.Model, path string) {
 	}
 	if err := v.SetValue(next); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// vectorSet is n examples of [6, 5] noise whose class c ∈ {0, 1, 2} raises feature c of the
+// first vector by 2.
+func vectorSet(n int, seed uint64) *data.ImageSet {
+	set := &data.ImageSet{N: n, Height: 6, Width: 5, Channels: 1, NumClasses: 3, Pixels: make([]float32, n*30), Labels: make([]int32, n)}
+	rng := rand.New(rand.NewPCG(seed, 1))
+	for i := range n {
+		c := int32(rng.IntN(3))
+		set.Labels[i] = c
+		for j := range 30 {
+			set.Pixels[i*30+j] = float32(rng.NormFloat64() * 0.5)
+		}
+		set.Pixels[i*30+int(c)] += 2
+	}
+	return set
+}
+
+// TestToyFamilyTrains: the runner trains a registered family through runner.ClassifierTask;
+// its LEMON expansion starts at the source's validation loss (lossless) and trains on.
+func TestToyFamilyTrains(t *testing.T) {
+	be := backend.MustNew()
+	cfg := toyConfig("float32")
+	train, val := vectorSet(512, 1), vectorSet(128, 2)
+	task, err := runner.NewClassifierTask("toy", cfg, train, val, 32, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, err := arch.New(cfg, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := runner.Options{Steps: 60, EvalEvery: 20, Schedule: schedule.WarmupCosine{Peak: 3e-3, Warmup: 5, Total: 60, Floor: 3e-5},
+		WeightDecay: 0.01, Out: &strings.Builder{}}
+	res, err := runner.Run(be, task, src, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, last := res.Rows[0], res.Final()
+	t.Logf("source: val loss %.4f → %.4f, accuracy %.3f → %.3f", first.ValLoss, last.ValLoss, first.ValMetric, last.ValMetric)
+	if !(last.ValLoss < first.ValLoss) || last.ValMetric < 0.6 {
+		t.Errorf("the toy did not learn: %+v → %+v", first, last)
+	}
+	plan, err := expand.NewPlan(cfg, expand.Spec{Width: 12, Layers: 3}, expand.LEMON, expand.Options{Seed: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tgt, err := plan.Apply(res.Model)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tgtTask, err := runner.NewClassifierTask("toy expanded", tgt.Config, train, val, 32, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts.Steps, opts.Schedule = 20, schedule.WarmupCosine{Peak: 3e-3, Warmup: 2, Total: 20, Floor: 3e-5}
+	res2, err := runner.Run(be, tgtTask, tgt, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := math.Abs(res2.Rows[0].ValLoss - last.ValLoss); d > 1e-5 {
+		t.Errorf("the expansion starts at val loss %.7f, the source ended at %.7f", res2.Rows[0].ValLoss, last.ValLoss)
+	}
+	t.Logf("expanded: val loss %.4f → %.4f", res2.Rows[0].ValLoss, res2.Final().ValLoss)
+	// Bad data is refused by the task: wrong example size, labels outside the classes.
+	wrong := vectorSet(8, 3)
+	wrong.Width = 4
+	if _, err := runner.NewClassifierTask("bad", cfg, wrong, val, 4, 1); err == nil || !strings.Contains(err.Error(), "values") {
+		t.Errorf("wrong example size: %v", err)
+	}
+	bad := vectorSet(8, 3)
+	bad.Labels[2] = 7
+	if _, err := runner.NewClassifierTask("bad", cfg, bad, val, 4, 1); err == nil || !strings.Contains(err.Error(), "outside the 3 classes") {
+		t.Errorf("label outside the classes: %v", err)
 	}
 }
