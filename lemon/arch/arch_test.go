@@ -3,6 +3,7 @@ package arch
 import (
 	"encoding/json"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -228,5 +229,29 @@ func TestEveryVariableHasRoles(t *testing.T) {
 		if _, _, err := ParseVar(bad); err == nil || !strings.Contains(err.Error(), bad) {
 			t.Errorf("ParseVar(%q): %v", bad, err)
 		}
+	}
+}
+
+// TestRegisterRefuses: families that would clash with another or with the built-ins.
+func TestRegisterRefuses(t *testing.T) {
+	decode := func(json.RawMessage) (FamilyConfig, error) { return nil, nil }
+	for name, f := range map[string]Family{
+		"built-in kind":     {Kind: KindViT, Scope: "x1", Decode: decode},
+		"built-in scope":    {Kind: "x2", Scope: ScopeEncoder, Decode: decode},
+		"no decoder":        {Kind: "x3", Scope: "x3"},
+		"role out of scope": {Kind: "x4", Scope: "x4", Decode: decode, Roles: map[string]AxisRoles{"vit/head": {}}},
+	} {
+		if err := Register(f); err == nil {
+			t.Errorf("%s: registered", name)
+		}
+	}
+	if err := Register(Family{Kind: "x5", Scope: "x5", Decode: decode}); err != nil {
+		t.Fatal(err)
+	}
+	if err := Register(Family{Kind: "x6", Scope: "x5", Decode: decode}); err == nil || !strings.Contains(err.Error(), "taken") {
+		t.Errorf("a taken scope: %v", err)
+	}
+	if !slices.Contains(Kinds(), Kind("x5")) {
+		t.Errorf("Kinds() = %v lacks x5", Kinds())
 	}
 }
