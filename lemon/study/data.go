@@ -22,7 +22,8 @@ type Data interface {
 // valSeed seeds the masking of the BERT validation set, the same for every run.
 const valSeed = 1
 
-// Images is image-classification data for a ViT study.
+// Images is image-classification data for a ViT study, or fixed-size examples for a study of
+// any family that classifies them (arch.Classifier, trained by runner.ClassifierTask).
 type Images struct {
 	Name       string
 	Train, Val *data.ImageSet
@@ -34,10 +35,13 @@ func (d *Images) Adapt(cfg arch.Config) arch.Config { return cfg }
 
 // NewTask implements Data.
 func (d *Images) NewTask(name string, cfg arch.Config, seed uint64) (runner.Task, error) {
-	if cfg.ViT == nil {
-		return nil, fmt.Errorf("study: image data needs a ViT config, got %s", cfg.Kind)
+	if cfg.ViT != nil {
+		return runner.NewImageTask(name, *cfg.ViT, d.Train, d.Val, d.Batch, seed)
 	}
-	return runner.NewImageTask(name, *cfg.ViT, d.Train, d.Val, d.Batch, seed)
+	if _, ok := cfg.Family().(arch.Classifier); ok {
+		return runner.NewClassifierTask(name, cfg, d.Train, d.Val, d.Batch, seed)
+	}
+	return nil, fmt.Errorf("study: image data needs a ViT config or a classifier family, got %s", cfg.Kind)
 }
 
 // Describe implements Data.

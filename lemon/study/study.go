@@ -260,7 +260,8 @@ func (s *Study) Validate() error {
 	if err := s.Target.Validate(); err != nil {
 		errs = append(errs, fmt.Errorf("target: %w", err))
 	}
-	bad(s.Task == ViT && s.Source.ViT == nil, "task vit needs ViT configs")
+	_, classifier := s.Source.Family().(arch.Classifier)
+	bad(s.Task == ViT && s.Source.ViT == nil && !classifier, "task vit (classification) needs ViT configs or a family that classifies fixed-size examples (arch.Classifier)")
 	bad(s.Task == BERT && s.Source.BERT == nil, "task bert needs BERT configs")
 	bad(s.Steps <= 0 || s.SourceSteps <= 0 || s.EvalEvery <= 0, "steps (%d), source steps (%d) and eval every (%d) must be > 0",
 		s.Steps, s.SourceSteps, s.EvalEvery)

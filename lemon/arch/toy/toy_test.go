@@ -14,6 +14,7 @@ import (
 	"github.com/golemon/golemon/lemon/expand"
 	"github.com/golemon/golemon/lemon/runner"
 	"github.com/golemon/golemon/lemon/schedule"
+	"github.com/golemon/golemon/lemon/study"
 	"github.com/gomlx/gomlx/core/tensors"
 )
 
@@ -207,5 +208,47 @@ func TestToyFamilyTrains(t *testing.T) {
 	bad.Labels[2] = 7
 	if _, err := runner.NewClassifierTask("bad", cfg, bad, val, 4, 1); err == nil || !strings.Contains(err.Error(), "outside the 3 classes") {
 		t.Errorf("label outside the classes: %v", err)
+	}
+}
+
+// TestToyFamilyStudy: the study runner takes a registered family through a whole (tiny)
+// matrix — source, scratch, LEMON and a baseline — and reports it; LEMON starts exactly
+// where the source ended.
+func TestToyFamilyStudy(t *testing.T) {
+	src := toyConfig("float32")
+	tgt := src.WithEncoder(arch.Encoder{Layers: 3, Width: 12, Heads: 3, HeadDim: 4, MLPDim: 24, Norm: arch.PreLN, LayerNormEps: 1e-6, DType: "float32"})
+	s := study.Study{
+		Task: study.ViT, Name: "toy", SourceName: "toy-2-8", TargetName: "toy-3-12", Source: src, Target: tgt,
+		Data:  study.DataSpec{Dataset: "vectors", Batch: 32},
+		Steps: 40, SourceSteps: 40, EvalEvery: 10,
+		Schedule:    schedule.WarmupDecay{Peak: 3e-3, Warmup: 4, Floor: 3e-5, Decay: schedule.Cosine},
+		WeightDecay: 0.01, Seeds: []uint64{1}, Budgets: []float64{0.5},
+		Baselines: []expand.Method{expand.FPI}, BaselineBudgets: []float64{0.5},
+	}
+	if err := s.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	d := &study.Images{Name: "vectors", Train: vectorSet(512, 1), Val: vectorSet(128, 2), Batch: 32}
+	rep, err := study.Run(backend.MustNew(), s, study.Options{Out: t.TempDir(), Data: d, Log: &strings.Builder{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Source == nil || len(rep.Records) != 3 {
+		t.Fatalf("source %v, %d records, want 3 (scratch, lemon, fpi)", rep.Source, len(rep.Records))
+	}
+	lemons := 0
+	for _, r := range rep.Records {
+		if r.Spec.Name() == "lemon" {
+			lemons++
+			if math.Abs(r.Initial.ValLoss-rep.Source.ValLoss) > 1e-5 {
+				t.Errorf("lemon starts at %.6f, the source ended at %.6f", r.Initial.ValLoss, rep.Source.ValLoss)
+			}
+		}
+	}
+	if lemons != 1 {
+		t.Errorf("%d lemon records, want 1", lemons)
+	}
+	if !strings.Contains(rep.Markdown(), "toy-3-12") {
+		t.Error("the report does not name the target")
 	}
 }
