@@ -102,6 +102,7 @@ func TestToyFamilyEndToEnd(t *testing.T) {
 		check(expand.Spec{Width: 12}, expand.FPI, false)   // circular residue under LayerNorm
 		check(expand.Spec{Width: 16}, expand.Zero, false)  // zero channels change LayerNorm statistics
 		check(expand.Spec{Layers: 4}, expand.Stack, false) // stacked copies add their outputs
+		check(expand.Spec{MLPDim: 32}, expand.AKI, false)  // new units compute the next block's features
 
 		// Negative control: one perturbed weight of an exact expansion is caught.
 		plan, _ := expand.NewPlan(cfg, expand.Spec{Width: 12, Layers: 3}, expand.LEMON, expand.Options{Seed: 3})
