@@ -104,9 +104,5 @@ func (t *ClassifierTask) StepCost() (int64, int64, float64) {
 func (t *ClassifierTask) DataState() (json.RawMessage, error) { return json.Marshal(t.batcher.State()) }
 
 func (t *ClassifierTask) RestoreDataState(raw json.RawMessage) error {
-	var st data.BatcherState
-	if err := json.Unmarshal(raw, &st); err != nil {
-		return fmt.Errorf("runner: classifier data state: %w", err)
-	}
-	return t.batcher.Restore(st)
+	return restoreImageBatcher(t.batcher, raw, "classifier")
 }

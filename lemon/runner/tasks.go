@@ -106,11 +106,16 @@ func (t *ImageTask) StepCost() (int64, int64, float64) {
 func (t *ImageTask) DataState() (json.RawMessage, error) { return json.Marshal(t.batcher.State()) }
 
 func (t *ImageTask) RestoreDataState(raw json.RawMessage) error {
+	return restoreImageBatcher(t.batcher, raw, "image")
+}
+
+// restoreImageBatcher restores an image batcher's position from its JSON state.
+func restoreImageBatcher(b *data.ImageBatcher, raw json.RawMessage, what string) error {
 	var st data.BatcherState
 	if err := json.Unmarshal(raw, &st); err != nil {
-		return fmt.Errorf("runner: image data state: %w", err)
+		return fmt.Errorf("runner: %s data state: %w", what, err)
 	}
-	return t.batcher.Restore(st)
+	return b.Restore(st)
 }
 
 // MLMTask trains a BERT with the masked-LM objective on packed sequences.
