@@ -6,6 +6,12 @@
 //	go run ./examples/expand -in runs/bert/ckpt -width 96 -depth 3 -method lemon -layout stack -out runs/b
 //	go run ./examples/expand -in runs/vit/ckpt -width 128 -method fpi -out runs/fpi   # a lossy baseline
 //
+// -in may also be a Hugging Face folder (config.json + model.safetensors) or .safetensors
+// file of BERT or ViT (or timm's ViT); the target is then written in the same layout unless
+// -format says otherwise:
+//
+//	go run ./examples/expand -in minilm/ -to bert-base-postln -out minilm-x2/   # an HF folder back
+//
 // Size flags override the sizes of -to. Verification uses seeded random inputs unless -data
 // names a data directory (ViT: the -dataset test images; BERT: the validation corpus, whose
 // vocabulary must match the checkpoint's, as built by examples/train with the same -mincount).
@@ -21,6 +27,7 @@ import (
 	"github.com/golemon/golemon/lemon/backend"
 	"github.com/golemon/golemon/lemon/ckpt"
 	"github.com/golemon/golemon/lemon/expand"
+	"github.com/golemon/golemon/lemon/hf"
 	"github.com/golemon/golemon/lemon/runner"
 )
 
@@ -37,7 +44,7 @@ type flags struct {
 	seed                                 uint64
 	noise                                float64
 	optState                             bool
-	data, dataset                        string
+	data, dataset, format                string
 	batch, seqLen, minCount              int
 	maxParams                            float64
 }
@@ -46,6 +53,7 @@ func parseFlags() flags {
 	var f flags
 	flag.StringVar(&f.in, "in", "", "source checkpoint directory (config.json + weights; required)")
 	flag.StringVar(&f.out, "out", "", "target checkpoint directory (required)")
+	flag.StringVar(&f.format, "format", "", "how to write the target: hf (config.json + model.safetensors, transformers' layout) or gomlx (this library's checkpoint); default: as -in")
 	flag.StringVar(&f.to, "to", "", "target preset whose encoder sizes to use (see arch presets)")
 	flag.IntVar(&f.width, "width", 0, "target width D (0: keep)")
 	flag.IntVar(&f.depth, "depth", 0, "target number of blocks L (0: keep)")
@@ -83,11 +91,40 @@ func run() error {
 	if ckpt.Overlaps(f.in, f.out) {
 		return fmt.Errorf("-out %s is, holds or lies inside the source -in %s: choose another folder", f.out, f.in)
 	}
-	if err := ckpt.CheckReplace(f.out); err != nil {
+	hfIn := hf.IsCheckpoint(f.in)
+	switch f.format {
+	case "":
+		f.format = map[bool]string{true: "hf", false: "gomlx"}[hfIn]
+	case "hf", "gomlx":
+	default:
+		return fmt.Errorf("-format %q: want hf or gomlx", f.format)
+	}
+	if f.optState && (hfIn || f.format == "hf") {
+		return fmt.Errorf("-optstate: an HF folder holds no optimizer state; use a checkpoint of this library and -format gomlx")
+	}
+	check := ckpt.CheckReplace
+	if f.format == "hf" {
+		check = hf.CheckReplace
+	}
+	if err := check(f.out); err != nil {
 		return fmt.Errorf("-out: %w", err)
 	}
-	srcModel, err := ckpt.Load(f.in)
-	if err != nil {
+	var (
+		srcModel arch.Model
+		labels   []string
+		err      error
+	)
+	if hfIn {
+		im, err := hf.Load(f.in, hf.LoadOptions{Seed: f.seed})
+		if err != nil {
+			return err
+		}
+		fmt.Printf("read %s as %s: %s, %d parameters\n", f.in, im.Architecture, im.Model, im.Config.NumParams())
+		for _, n := range im.Notes {
+			fmt.Println("  note:", n)
+		}
+		srcModel, labels = im.Model, im.Labels
+	} else if srcModel, err = ckpt.Load(f.in); err != nil {
 		return err
 	}
 	src := srcModel.Config
@@ -100,6 +137,11 @@ func run() error {
 		return err
 	}
 	fmt.Print(plan)
+	if f.format == "hf" { // before any work: can transformers' classes hold the target?
+		if _, err := hf.CheckExport(plan.Target(), hf.SaveOptions{Labels: labels}); err != nil {
+			return fmt.Errorf("-format hf: %w", err)
+		}
+	}
 	in, what, err := inputs(f, src) // before anything is written
 	if err != nil {
 		return err
@@ -126,6 +168,17 @@ func run() error {
 	fmt.Printf("verify on %s: %v (plan: %s)\n", what, diff, exact)
 	if tol := expand.Tolerance(tgtCfg); exact == expand.Exact && !diff.Within(tol) {
 		return fmt.Errorf("verification failed: relative |Δ logits| %.3g exceeds the tolerance %.3g of a lossless plan; nothing written", diff.Rel(), tol)
+	}
+	if f.format == "hf" {
+		ex, err := hf.Save(f.out, tgt, hf.SaveOptions{Labels: labels})
+		if err != nil {
+			return err
+		}
+		for _, n := range ex.Notes {
+			fmt.Println("  note:", n)
+		}
+		fmt.Printf("wrote %s as %s (%d tensors): %d → %d parameters\n", f.out, ex.Architecture, ex.Tensors, src.NumParams(), tgtCfg.NumParams())
+		return nil
 	}
 	meta := map[string]any{"expanded_from": f.in, "method": method, "spec": spec.String(), "seed": f.seed}
 	if err := ckpt.Save(f.out, tgt, meta); err != nil {

@@ -199,3 +199,13 @@ func ReadMeta(dir string, v any) error {
 	}
 	return nil
 }
+
+// Publish moves a fully written folder tmp to dir durably, as Save does with a checkpoint:
+// tmp's files and folders are synced, a previous dir is kept as dir.old until tmp is in
+// place, then the parent is synced. Other writers of model folders (hf.Save) use it.
+func Publish(tmp, dir string) error {
+	if err := syncTree(tmp); err != nil {
+		return err
+	}
+	return replaceDir(tmp, dir)
+}
