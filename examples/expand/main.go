@@ -24,6 +24,7 @@ import (
 	"strings"
 
 	"github.com/golemon/golemon/lemon/arch"
+	_ "github.com/golemon/golemon/lemon/arch/gpt2" // the GPT-2 family: its checkpoints and -to presets
 	"github.com/golemon/golemon/lemon/backend"
 	"github.com/golemon/golemon/lemon/ckpt"
 	"github.com/golemon/golemon/lemon/expand"

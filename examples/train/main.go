@@ -1,8 +1,10 @@
-// Command train trains a source model (ViT on MNIST / Fashion-MNIST, or BERT masked-LM on the
-// text corpus) and writes its evaluation log and checkpoint:
+// Command train trains a source model (ViT on MNIST / Fashion-MNIST, BERT masked-LM or a
+// GPT-2 style decoder's next-token prediction on the text corpus) and writes its evaluation
+// log and checkpoint:
 //
 //	go run ./examples/train -model vit -preset vit-cpu-2-64 -data fashion-mnist -steps 2000 -out runs/vit
 //	go run ./examples/train -model bert -preset bert-cpu-2-64 -steps 2000 -out runs/bert
+//	go run ./examples/train -model gpt2 -preset gpt2-cpu-2-32 -steps 2000 -out runs/gpt2
 //	go run ./examples/train … -resume        # continue a stopped run to -steps
 //
 // Data come from scripts/fetch_data.sh (directory -datadir, default $LEMON_DATA or .data).
@@ -11,9 +13,11 @@ package main
 import (
 	"flag"
 	"fmt"
+	"math"
 	"os"
 
 	"github.com/golemon/golemon/lemon/arch"
+	"github.com/golemon/golemon/lemon/arch/gpt2"
 	"github.com/golemon/golemon/lemon/backend"
 	"github.com/golemon/golemon/lemon/data"
 	"github.com/golemon/golemon/lemon/runner"
@@ -29,14 +33,14 @@ func main() {
 
 func run() error {
 	var (
-		kind      = flag.String("model", "vit", "vit or bert")
-		preset    = flag.String("preset", "", "model preset (default vit-cpu-2-64 / bert-cpu-2-64); see arch presets")
-		dataset   = flag.String("data", runner.FashionMNIST, "ViT dataset: mnist or fashion-mnist (BERT always uses the text corpus)")
+		kind      = flag.String("model", "vit", "vit, bert or gpt2")
+		preset    = flag.String("preset", "", "model preset (default vit-cpu-2-64 / bert-cpu-2-64 / gpt2-cpu-2-32); see arch presets and gpt2.PresetNames")
+		dataset   = flag.String("data", runner.FashionMNIST, "ViT dataset: mnist or fashion-mnist (BERT and GPT-2 always use the text corpus)")
 		dataDir   = flag.String("datadir", "", "data directory (default $LEMON_DATA or <repo>/.data)")
 		steps     = flag.Int("steps", 1000, "optimizer steps")
 		batch     = flag.Int("batch", 64, "batch size")
-		seqLen    = flag.Int("seqlen", 64, "BERT sequence length")
-		minCount  = flag.Int("mincount", 5, "BERT: keep WordPiece tokens seen at least this often in training")
+		seqLen    = flag.Int("seqlen", 64, "BERT and GPT-2 sequence length")
+		minCount  = flag.Int("mincount", 5, "BERT and GPT-2: keep WordPiece tokens seen at least this often in training")
 		lr        = flag.Float64("lr", 1e-3, "peak learning rate")
 		warmup    = flag.Int("warmup", 0, "warmup steps (default 5% of -steps)")
 		wd        = flag.Float64("wd", 0.05, "AdamW weight decay (matrices only)")
@@ -82,8 +86,12 @@ func run() error {
 		return err
 	}
 	f := res.Final()
-	fmt.Printf("final: step %d  val_loss %.4f  val_metric %.4f  (median step %s)\nlog: %s\ncheckpoint: %s\n",
-		f.Step, f.ValLoss, f.ValMetric, res.MedianStep, runner.LogPath(*out), runner.CheckpointDir(*out))
+	ppl := ""
+	if *kind == "gpt2" {
+		ppl = fmt.Sprintf("  perplexity %.2f", math.Exp(f.ValLoss))
+	}
+	fmt.Printf("final: step %d  val_loss %.4f%s  val_metric %.4f  (median step %s)\nlog: %s\ncheckpoint: %s\n",
+		f.Step, f.ValLoss, ppl, f.ValMetric, res.MedianStep, runner.LogPath(*out), runner.CheckpointDir(*out))
 	return nil
 }
 
@@ -118,6 +126,26 @@ func buildTask(kind, preset, dataset, dir string, batch, seqLen, minCount int, s
 		fmt.Printf("corpus: %d/%d documents, %d/%d tokens (train/val), vocabulary %d, unigram entropy %.4f nats\n",
 			corpus.Documents[0], corpus.Documents[1], corpus.TrainTokens, corpus.ValTokens, corpus.Vocab.Size(), corpus.UnigramEntropy)
 		return runner.NewMLMTask(preset+"/corpus", cfg, corpus.Train, corpus.Val, batch, seed)
+	case "gpt2":
+		if preset == "" {
+			preset = "gpt2-cpu-2-32"
+		}
+		pc, err := gpt2.Preset(preset)
+		if err != nil {
+			return nil, err
+		}
+		cfg := pc.Other.(gpt2.Config)
+		if seqLen > cfg.MaxPositions {
+			return nil, fmt.Errorf("-seqlen %d exceeds %s's %d positions", seqLen, preset, cfg.MaxPositions)
+		}
+		corpus, err := runner.LoadMLMCorpus(dir, seqLen, minCount)
+		if err != nil {
+			return nil, err
+		}
+		cfg.VocabSize = corpus.Vocab.Size()
+		fmt.Printf("corpus: %d/%d documents, %d/%d tokens (train/val), vocabulary %d, unigram entropy %.4f nats (perplexity %.1f)\n",
+			corpus.Documents[0], corpus.Documents[1], corpus.TrainTokens, corpus.ValTokens, corpus.Vocab.Size(), corpus.UnigramEntropy, math.Exp(corpus.UnigramEntropy))
+		return runner.NewCausalLMTask(preset+"/corpus", gpt2.New(cfg), corpus.Train, corpus.Val, batch, seed)
 	}
-	return nil, fmt.Errorf("-model must be vit or bert, got %q", kind)
+	return nil, fmt.Errorf("-model must be vit, bert or gpt2, got %q", kind)
 }

@@ -240,6 +240,7 @@ func TestRegisterRefuses(t *testing.T) {
 		"built-in scope":    {Kind: "x2", Scope: ScopeEncoder, Decode: decode},
 		"no decoder":        {Kind: "x3", Scope: "x3"},
 		"role out of scope": {Kind: "x4", Scope: "x4", Decode: decode, Roles: map[string]AxisRoles{"vit/head": {}}},
+		"built-in preset":   {Kind: "x7", Scope: "x7", Decode: decode, Presets: map[string]FamilyConfig{"vit-cpu-2-32": nil}},
 	} {
 		if err := Register(f); err == nil {
 			t.Errorf("%s: registered", name)
@@ -250,6 +251,15 @@ func TestRegisterRefuses(t *testing.T) {
 	}
 	if err := Register(Family{Kind: "x6", Scope: "x5", Decode: decode}); err == nil || !strings.Contains(err.Error(), "taken") {
 		t.Errorf("a taken scope: %v", err)
+	}
+	if err := Register(Family{Kind: "x8", Scope: "x8", Decode: decode, Presets: map[string]FamilyConfig{"x8-tiny": vitFamily{&ViTConfig{}}}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := Register(Family{Kind: "x9", Scope: "x9", Decode: decode, Presets: map[string]FamilyConfig{"x8-tiny": nil}}); err == nil || !strings.Contains(err.Error(), "taken by \"x8\"") {
+		t.Errorf("a taken preset name: %v", err)
+	}
+	if c, err := Preset("x8-tiny"); err != nil || c.Kind != "x8" || !slices.Contains(PresetNames(), "x8-tiny") {
+		t.Errorf("a registered preset: %v, %v", c.Kind, err)
 	}
 	if !slices.Contains(Kinds(), Kind("x5")) {
 		t.Errorf("Kinds() = %v lacks x5", Kinds())

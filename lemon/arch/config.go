@@ -64,6 +64,9 @@ type Encoder struct {
 	LayerNormEps float64       `json:"layer_norm_eps"` // ε of every LayerNorm (LEMON scales it by η²)
 	Dropout      float64       `json:"dropout"`        // hidden dropout rate during training; off in eval
 	DType        string        `json:"dtype"`          // "float32" (default) or "float64"
+	// Causal masks attention to earlier positions (decoders): the query at position t reads
+	// keys at positions ≤ t. It touches no weight, so every expansion rule holds unchanged.
+	Causal bool `json:"causal,omitempty"`
 }
 
 // Problems lists every invalid field of e, each prefixed by prefix (e.g. "toy.").
@@ -202,7 +205,11 @@ func (c Config) WithEncoder(e Encoder) Config {
 
 // Describe is the encoder's sizes in one line, e.g. "L=2 D=32 H=2 d=16 F=128 (pre-LN)".
 func (e Encoder) Describe() string {
-	return fmt.Sprintf("L=%d D=%d H=%d d=%d F=%d (%s-LN)", e.Layers, e.Width, e.Heads, e.HeadDim, e.MLPDim, e.Norm)
+	causal := ""
+	if e.Causal {
+		causal = ", causal"
+	}
+	return fmt.Sprintf("L=%d D=%d H=%d d=%d F=%d (%s-LN%s)", e.Layers, e.Width, e.Heads, e.HeadDim, e.MLPDim, e.Norm, causal)
 }
 
 // Describe is the model's kind and sizes in one line, e.g. "vit L=2 D=32 H=2 d=16 F=128 (pre-LN)".

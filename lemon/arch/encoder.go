@@ -9,6 +9,7 @@ import (
 	"math"
 
 	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/compute/shapes"
 	. "github.com/gomlx/gomlx/core/graph" //nolint:revive // graph-building code reads better unqualified
 	"github.com/gomlx/gomlx/ml/layers"
 	"github.com/gomlx/gomlx/ml/model"
@@ -69,9 +70,25 @@ func (b *builder) attention(block string, x, keyMask *Node) *Node {
 		penalty = MulScalar(OneMinus(ConvertDType(keyMask, x.DType())), -1e9)
 		penalty = Reshape(penalty, batch, 1, 1, seq)
 	}
+	if b.enc.Causal {
+		// A decoder's query at position t reads the keys at positions ≤ t only.
+		c := causalPenalty(x.Graph(), seq, x.DType())
+		if penalty == nil {
+			penalty = c
+		} else {
+			penalty = Add(penalty, c)
+		}
+	}
 	ctx := attend(q, k, v, penalty, 1/math.Sqrt(float64(hd))) // [B, T, H, K]
 	ctx = Reshape(ctx, batch, seq, heads*hd)
 	return b.linear(Join(block, AttnOutput), ctx)
+}
+
+// causalPenalty is −1e9 where the key comes after the query, 0 elsewhere: [1, 1, T, T].
+func causalPenalty(g *Graph, seq int, dt dtypes.DType) *Node {
+	pos := shapes.Make(dtypes.Int32, seq, seq)
+	future := GreaterThan(Iota(g, pos, 1), Iota(g, pos, 0)) // [query, key]: key > query
+	return Reshape(MulScalar(ConvertDType(future, dt), -1e9), 1, 1, seq, seq)
 }
 
 // mlp is fc2(GELU(fc1(x))) with the exact (erf) GELU: [B, T, D] → [B, T, D].
@@ -130,3 +147,20 @@ func Linear(scope *model.Scope, e Encoder, path string, x *Node) *Node {
 
 // FirstToken returns x[:, 0, :] of x [B, T, D].
 func FirstToken(x *Node) *Node { return firstToken(x) }
+
+// Embed looks the rows of the table stored at path ([V, D]) up: ids [B, T] int32 → [B, T, D].
+func Embed(scope *model.Scope, e Encoder, path string, ids *Node) *Node {
+	return Gather(newBuilder(scope, ids.Graph(), e).v(path), InsertAxes(ids, -1))
+}
+
+// LeadingRows are the first n rows of the table stored at path ([N, D]) as [1, n, D]: learned
+// positions for a sequence of n tokens.
+func LeadingRows(scope *model.Scope, e Encoder, path string, g *Graph, n int) *Node {
+	return InsertAxes(Slice(newBuilder(scope, g, e).v(path), AxisRange(0, n)), 0)
+}
+
+// TiedLogits are h·Eᵀ with E the embedding table stored at path ([V, D]): an output decoder
+// tied to the input embedding, h [..., D] → [..., V].
+func TiedLogits(scope *model.Scope, e Encoder, path string, h *Node) *Node {
+	return tiedDecoderOp(h, newBuilder(scope, h.Graph(), e).v(path))
+}

@@ -41,6 +41,8 @@ type Family struct {
 	Roles map[string]AxisRoles
 	// Decode reads the family's section of a config (unknown fields are errors).
 	Decode func(raw json.RawMessage) (FamilyConfig, error)
+	// Presets are named configs that arch.Preset finds (optional; names must not clash).
+	Presets map[string]FamilyConfig
 }
 
 var (
@@ -64,6 +66,18 @@ func Register(f Family) error {
 	for k, g := range families {
 		if k == f.Kind || g.Scope == f.Scope {
 			return fmt.Errorf("arch.Register: kind %q or scope %q is taken by %q", f.Kind, f.Scope, k)
+		}
+	}
+	for name := range f.Presets {
+		_, vit := vitPresets[name]
+		_, bert := bertPresets[name]
+		if vit || bert {
+			return fmt.Errorf("arch.Register: %s: preset %q is taken by a built-in preset", f.Kind, name)
+		}
+		for k, g := range families {
+			if _, ok := g.Presets[name]; ok {
+				return fmt.Errorf("arch.Register: %s: preset %q is taken by %q", f.Kind, name, k)
+			}
 		}
 	}
 	for key := range f.Roles {
@@ -237,4 +251,38 @@ func (f bertFamily) TiedDecoder() (present, readsTop bool) { return true, !f.c.M
 type Classifier interface {
 	ExampleShape() []int
 	NumClasses() int
+}
+
+// CausalLM is implemented by next-token (decoder) families, so that the runner can train them
+// (runner.NewCausalLMTask): their first head reads token ids [B, T] and returns logits
+// [B, T, V] at every position, each from the tokens at and before it.
+type CausalLM interface {
+	CausalLM() (vocab, maxPositions int)
+	ForwardFLOPs(tokens int) float64 // forward cost of one sequence of that many tokens
+}
+
+// familyPreset finds a registered family's preset.
+func familyPreset(name string) (Config, bool) {
+	familiesMu.RLock()
+	defer familiesMu.RUnlock()
+	for k, f := range families {
+		if c, ok := f.Presets[name]; ok {
+			return Config{Kind: k, Other: c}, true
+		}
+	}
+	return Config{}, false
+}
+
+// familyPresetNames are the registered families' preset names, sorted.
+func familyPresetNames() []string {
+	familiesMu.RLock()
+	defer familiesMu.RUnlock()
+	var out []string
+	for _, f := range families {
+		for name := range f.Presets {
+			out = append(out, name)
+		}
+	}
+	sort.Strings(out)
+	return out
 }

@@ -90,8 +90,15 @@ func Preset(name string) (Config, error) {
 	if b, ok := bertPresets[name]; ok {
 		return Config{Kind: KindBERT, BERT: &b}, nil
 	}
-	return Config{}, fmt.Errorf("unknown preset %q; known: %s", name,
-		strings.Join(append(ViTPresetNames(), BERTPresetNames()...), ", "))
+	if c, ok := familyPreset(name); ok {
+		return c, nil
+	}
+	return Config{}, fmt.Errorf("unknown preset %q; known: %s", name, strings.Join(PresetNames(), ", "))
+}
+
+// PresetNames lists every preset Preset knows: ViT's, BERT's, then the registered families'.
+func PresetNames() []string {
+	return append(append(ViTPresetNames(), BERTPresetNames()...), familyPresetNames()...)
 }
 
 // ViTPresetNames lists the ViT presets in sorted order.
