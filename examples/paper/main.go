@@ -8,6 +8,7 @@
 //	go run ./examples/paper -task vit -scale cpu -out results/cpu   # one task
 //	go run ./examples/paper -task all -scale cpu -out results/cpu -report   # tables and figures only
 //	go run ./examples/paper -task vit -scale paper -dry-run           # the paper-sized matrix
+//	go run ./examples/paper -task gpt2 -scale cpu -out results/cpu    # the GPT-2 decoder study
 //	go run ./examples/paper -task vit -out results/cpu -shard 0/4 -parallel 4   # a quarter, 4 runs at a time
 //	go run ./examples/paper -sweep growth -out results/sweeps/growth            # saving against the growth factor
 //	go run ./examples/paper -sweep source-budget -dry-run                       # when to grow: the matrix
@@ -38,7 +39,7 @@ func main() {
 
 func run() error {
 	var (
-		taskFlag = flag.String("task", "vit", "vit, bert or all")
+		taskFlag = flag.String("task", "vit", "vit, bert, gpt2 (the decoder study, scale cpu) or all (vit and bert)")
 		scale    = flag.String("scale", "cpu", "cpu, cpu-plateau, paper, or cpu-long (ViT only)")
 		out      = flag.String("out", "", "output directory; each task writes into <out>/<task> (required unless -dry-run)")
 		dataDir  = flag.String("datadir", "", "data directory (default $LEMON_DATA or <repo>/.data)")

@@ -253,6 +253,12 @@ type Classifier interface {
 	NumClasses() int
 }
 
+// Vocabulary is implemented by families whose vocabulary the data fixes (a corpus's compact
+// vocabulary replaces a CPU preset's placeholder): a copy with another vocabulary size.
+type Vocabulary interface {
+	WithVocab(size int) FamilyConfig
+}
+
 // CausalLM is implemented by next-token (decoder) families, so that the runner can train them
 // (runner.NewCausalLMTask): their first head reads token ids [B, T] and returns logits
 // [B, T, V] at every position, each from the tokens at and before it.

@@ -49,7 +49,8 @@ func (d *Images) Describe() string {
 	return fmt.Sprintf("%s: %d training images, %d validation images, batch %d", d.Name, d.Train.N, d.Val.N, d.Batch)
 }
 
-// Text is masked-LM data for a BERT study.
+// Text is packed corpus sequences: masked-LM data for a BERT study, next-token data for a
+// decoder (GPT-2) study.
 type Text struct {
 	Train, Val *data.Sequences
 	Vocab      *data.Vocab
@@ -67,13 +68,19 @@ func (d *Text) Adapt(cfg arch.Config) arch.Config {
 		b.VocabSize = d.Vocab.Size()
 		cfg.BERT = &b
 	}
+	if f, ok := cfg.Family().(arch.Vocabulary); ok && cfg.Other != nil {
+		cfg = arch.Config{Kind: cfg.Kind, Other: f.WithVocab(d.Vocab.Size())}
+	}
 	return cfg
 }
 
-// NewTask implements Data.
+// NewTask implements Data: masked-LM for a BERT, next-token prediction for a decoder family.
 func (d *Text) NewTask(name string, cfg arch.Config, seed uint64) (runner.Task, error) {
+	if _, ok := cfg.Family().(arch.CausalLM); ok {
+		return runner.NewCausalLMTask(name, cfg, d.Train, d.Val, d.Batch, seed)
+	}
 	if cfg.BERT == nil {
-		return nil, fmt.Errorf("study: text data needs a BERT config, got %s", cfg.Kind)
+		return nil, fmt.Errorf("study: text data needs a BERT config or a decoder family, got %s", cfg.Kind)
 	}
 	return runner.NewMLMTaskValSeed(name, *cfg.BERT, d.Train, d.Val, d.Batch, seed, valSeed)
 }

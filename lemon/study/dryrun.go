@@ -13,10 +13,18 @@ import (
 // accounting: batch × 3 × forward matmul FLOPs).
 func (s *Study) StepFLOPs(cfg arch.Config) float64 {
 	b := float64(s.Data.Batch)
+	switch f := cfg.Family().(type) {
+	case arch.CausalLM:
+		return b * arch.TrainFLOPs(f.ForwardFLOPs(s.Data.SeqLen))
+	}
 	if cfg.BERT != nil {
 		return b * arch.TrainFLOPs(cfg.BERT.MLMForwardFLOPs(s.Data.SeqLen, data.MaxPredictions(s.Data.SeqLen)))
 	}
-	return b * arch.TrainFLOPs(cfg.ViT.ForwardFLOPs())
+	if cfg.ViT != nil {
+		return b * arch.TrainFLOPs(cfg.ViT.ForwardFLOPs())
+	}
+	flops, _ := cfg.ExampleTrainFLOPs()
+	return b * flops
 }
 
 // DryRun validates the study, builds every expansion plan, and prints the matrix: each run

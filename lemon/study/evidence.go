@@ -232,7 +232,7 @@ func (rep *Report) regime(sb *strings.Builder) {
 	}
 	fmt.Fprintf(sb, "- Target vs source %s: the scratch target ends %s better than the source, %.1f× the seed std (the rule wants ≥ %g×).\n",
 		mark(g.Separated()), fmtGain(m, g.Gap), ratio, GapStds)
-	if rep.Study.Task == BERT && rep.Unigram > 0 && rep.Targets != nil {
+	if (rep.Study.Task == BERT || rep.Study.Task == GPT2) && rep.Unigram > 0 && rep.Targets != nil {
 		below := rep.Unigram - rep.Targets[0]
 		fmt.Fprintf(sb, "- Context %s: the scratch target's val loss %.4f is %s the unigram entropy %.4f (the rule wants ≥ %g nats below); the source's %.4f is %s it.\n",
 			mark(below >= ContextNats), rep.Targets[0], relTo(below), rep.Unigram, ContextNats, rep.Source.ValLoss, relTo(rep.Unigram-rep.Source.ValLoss))

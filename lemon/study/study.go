@@ -22,14 +22,17 @@ const (
 	ViT Task = iota
 	// BERT: masked-LM pre-training, measured by validation MLM loss (lower is better).
 	BERT
+	// GPT2: next-token (causal LM) pre-training of a decoder family (arch.CausalLM), measured
+	// by validation loss in nats per token (perplexity e^loss; lower is better).
+	GPT2
 )
 
-var taskNames = []string{"vit", "bert"}
+var taskNames = []string{"vit", "bert", "gpt2"}
 
 // String implements fmt.Stringer.
 func (t Task) String() string {
 	switch t {
-	case ViT, BERT:
+	case ViT, BERT, GPT2:
 		return taskNames[t]
 	}
 	return fmt.Sprintf("Task(%d)", int(t))
@@ -51,7 +54,7 @@ func (t Task) Metrics() []Metric {
 	switch t {
 	case ViT:
 		return []Metric{Accuracy, Loss}
-	case BERT:
+	case BERT, GPT2:
 		return []Metric{Loss, Accuracy}
 	}
 	panic(fmt.Sprintf("study: unknown task %d", int(t)))
@@ -263,6 +266,8 @@ func (s *Study) Validate() error {
 	_, classifier := s.Source.Family().(arch.Classifier)
 	bad(s.Task == ViT && s.Source.ViT == nil && !classifier, "task vit (classification) needs ViT configs or a family that classifies fixed-size examples (arch.Classifier)")
 	bad(s.Task == BERT && s.Source.BERT == nil, "task bert needs BERT configs")
+	_, causal := s.Source.Family().(arch.CausalLM)
+	bad(s.Task == GPT2 && !causal, "task gpt2 needs a decoder family (arch.CausalLM), got %s", s.Source.Kind)
 	bad(s.Steps <= 0 || s.SourceSteps <= 0 || s.EvalEvery <= 0, "steps (%d), source steps (%d) and eval every (%d) must be > 0",
 		s.Steps, s.SourceSteps, s.EvalEvery)
 	bad(s.Data.Batch <= 0, "batch must be > 0, got %d", s.Data.Batch)

@@ -166,6 +166,9 @@ func (c Config) ExampleTrainFLOPs() (float64, string) {
 // without the MLM transform.
 func (c Config) TiedDecoder() (present, readsTop bool) { return true, true }
 
+// WithVocab is c with another vocabulary size (arch.Vocabulary): the corpus's.
+func (c Config) WithVocab(size int) arch.FamilyConfig { c.VocabSize = size; return c }
+
 // CausalLM marks the family as a next-token model (runner.NewCausalLMTask).
 func (c Config) CausalLM() (vocab, maxPositions int) { return c.VocabSize, c.MaxPositions }
 
