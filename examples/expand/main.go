@@ -24,7 +24,8 @@ import (
 	"strings"
 
 	"github.com/golemon/golemon/lemon/arch"
-	_ "github.com/golemon/golemon/lemon/arch/gpt2" // the GPT-2 family: its checkpoints and -to presets
+	_ "github.com/golemon/golemon/lemon/arch/gpt2"  // the decoder families: their checkpoints and -to presets
+	_ "github.com/golemon/golemon/lemon/arch/llama" //
 	"github.com/golemon/golemon/lemon/backend"
 	"github.com/golemon/golemon/lemon/ckpt"
 	"github.com/golemon/golemon/lemon/expand"

@@ -5,13 +5,15 @@ package main
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/golemon/golemon/lemon/arch"
-	_ "github.com/golemon/golemon/lemon/arch/gpt2" // its presets too
+	_ "github.com/golemon/golemon/lemon/arch/gpt2"  // the decoder families' presets too
+	_ "github.com/golemon/golemon/lemon/arch/llama" //
 )
 
 func main() {
-	fmt.Println("| preset | L | D | H×d | F | norm | parameters | training FLOPs per example |")
+	fmt.Println("| preset | L | D | H×d | F | layers | parameters | training FLOPs per example |")
 	fmt.Println("|---|---|---|---|---|---|---|---|")
 	for _, name := range arch.PresetNames() {
 		cfg, err := arch.Preset(name)
@@ -19,15 +21,13 @@ func main() {
 			panic(err)
 		}
 		e := cfg.Enc()
-		norm := e.Norm.String()
-		if e.Causal {
-			norm += ", causal"
-		}
+		d := e.Describe() // "L=… (pre-LN, causal, …)": the layer kinds in the parentheses
+		norm := strings.TrimSuffix(d[strings.Index(d, "(")+1:], ")")
 		flops, per := cfg.ExampleTrainFLOPs()
 		fmt.Printf("| `%s` | %d | %d | %d×%d | %d | %s | %s | %.3g (%s) |\n",
 			name, e.Layers, e.Width, e.Heads, e.HeadDim, e.MLPDim, norm, millions(cfg.NumParams()), flops, per)
 	}
-	fmt.Println("\nCPU BERT and GPT-2 presets list vocabulary 8,192 as a placeholder: training replaces it by the compact corpus vocabulary.")
+	fmt.Println("\nCPU BERT, GPT-2 and LLaMA presets list vocabulary 8,192 as a placeholder: training replaces it by the compact corpus vocabulary.")
 }
 
 func millions(n int) string {

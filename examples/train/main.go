@@ -1,10 +1,11 @@
 // Command train trains a source model (ViT on MNIST / Fashion-MNIST, BERT masked-LM or a
-// GPT-2 style decoder's next-token prediction on the text corpus) and writes its evaluation
+// GPT-2 or LLaMA-style decoder's next-token prediction on the text corpus) and writes its evaluation
 // log and checkpoint:
 //
 //	go run ./examples/train -model vit -preset vit-cpu-2-64 -data fashion-mnist -steps 2000 -out runs/vit
 //	go run ./examples/train -model bert -preset bert-cpu-2-64 -steps 2000 -out runs/bert
 //	go run ./examples/train -model gpt2 -preset gpt2-cpu-2-32 -steps 2000 -out runs/gpt2
+//	go run ./examples/train -model llama -preset llama-cpu-2-32 -steps 2000 -out runs/llama
 //	go run ./examples/train … -resume        # continue a stopped run to -steps
 //
 // Data come from scripts/fetch_data.sh (directory -datadir, default $LEMON_DATA or .data).
@@ -17,7 +18,8 @@ import (
 	"os"
 
 	"github.com/golemon/golemon/lemon/arch"
-	"github.com/golemon/golemon/lemon/arch/gpt2"
+	_ "github.com/golemon/golemon/lemon/arch/gpt2"  // decoder families: their presets
+	_ "github.com/golemon/golemon/lemon/arch/llama" //
 	"github.com/golemon/golemon/lemon/backend"
 	"github.com/golemon/golemon/lemon/data"
 	"github.com/golemon/golemon/lemon/runner"
@@ -33,9 +35,9 @@ func main() {
 
 func run() error {
 	var (
-		kind      = flag.String("model", "vit", "vit, bert or gpt2")
-		preset    = flag.String("preset", "", "model preset (default vit-cpu-2-64 / bert-cpu-2-64 / gpt2-cpu-2-32); see arch presets and gpt2.PresetNames")
-		dataset   = flag.String("data", runner.FashionMNIST, "ViT dataset: mnist or fashion-mnist (BERT and GPT-2 always use the text corpus)")
+		kind      = flag.String("model", "vit", "vit, bert, gpt2 or llama")
+		preset    = flag.String("preset", "", "model preset (default vit-cpu-2-64 / bert-cpu-2-64 / gpt2-cpu-2-32 / llama-cpu-2-32); go run ./examples/presets lists them")
+		dataset   = flag.String("data", runner.FashionMNIST, "ViT dataset: mnist or fashion-mnist (BERT and the decoders always use the text corpus)")
 		dataDir   = flag.String("datadir", "", "data directory (default $LEMON_DATA or <repo>/.data)")
 		steps     = flag.Int("steps", 1000, "optimizer steps")
 		batch     = flag.Int("batch", 64, "batch size")
@@ -87,7 +89,7 @@ func run() error {
 	}
 	f := res.Final()
 	ppl := ""
-	if *kind == "gpt2" {
+	if *kind == "gpt2" || *kind == "llama" {
 		ppl = fmt.Sprintf("  perplexity %.2f", math.Exp(f.ValLoss))
 	}
 	fmt.Printf("final: step %d  val_loss %.4f%s  val_metric %.4f  (median step %s)\nlog: %s\ncheckpoint: %s\n",
@@ -126,26 +128,29 @@ func buildTask(kind, preset, dataset, dir string, batch, seqLen, minCount int, s
 		fmt.Printf("corpus: %d/%d documents, %d/%d tokens (train/val), vocabulary %d, unigram entropy %.4f nats\n",
 			corpus.Documents[0], corpus.Documents[1], corpus.TrainTokens, corpus.ValTokens, corpus.Vocab.Size(), corpus.UnigramEntropy)
 		return runner.NewMLMTask(preset+"/corpus", cfg, corpus.Train, corpus.Val, batch, seed)
-	case "gpt2":
+	case "gpt2", "llama":
 		if preset == "" {
-			preset = "gpt2-cpu-2-32"
+			preset = kind + "-cpu-2-32"
 		}
-		pc, err := gpt2.Preset(preset)
+		cfg, err := arch.Preset(preset)
 		if err != nil {
 			return nil, err
 		}
-		cfg := pc.Other.(gpt2.Config)
-		if seqLen > cfg.MaxPositions {
-			return nil, fmt.Errorf("-seqlen %d exceeds %s's %d positions", seqLen, preset, cfg.MaxPositions)
+		lm, ok := cfg.Family().(arch.CausalLM)
+		if string(cfg.Kind) != kind || !ok {
+			return nil, fmt.Errorf("-preset %s is a %s model, not a %s decoder", preset, cfg.Kind, kind)
+		}
+		if _, positions := lm.CausalLM(); seqLen > positions {
+			return nil, fmt.Errorf("-seqlen %d exceeds %s's %d positions", seqLen, preset, positions)
 		}
 		corpus, err := runner.LoadMLMCorpus(dir, seqLen, minCount)
 		if err != nil {
 			return nil, err
 		}
-		cfg.VocabSize = corpus.Vocab.Size()
+		cfg = arch.Config{Kind: cfg.Kind, Other: cfg.Family().(arch.Vocabulary).WithVocab(corpus.Vocab.Size())}
 		fmt.Printf("corpus: %d/%d documents, %d/%d tokens (train/val), vocabulary %d, unigram entropy %.4f nats (perplexity %.1f)\n",
 			corpus.Documents[0], corpus.Documents[1], corpus.TrainTokens, corpus.ValTokens, corpus.Vocab.Size(), corpus.UnigramEntropy, math.Exp(corpus.UnigramEntropy))
-		return runner.NewCausalLMTask(preset+"/corpus", gpt2.New(cfg), corpus.Train, corpus.Val, batch, seed)
+		return runner.NewCausalLMTask(preset+"/corpus", cfg, corpus.Train, corpus.Val, batch, seed)
 	}
-	return nil, fmt.Errorf("-model must be vit, bert or gpt2, got %q", kind)
+	return nil, fmt.Errorf("-model must be vit, bert, gpt2 or llama, got %q", kind)
 }

@@ -42,13 +42,28 @@ func (c Config) withFamily(f FamilyConfig) Config {
 	return Config{Kind: c.Kind, Other: f}
 }
 
-// encoderParamsFloat is the parameter count of the encoder blocks (and final LN).
+// EncoderParamsFloat is the parameter count of the encoder blocks (and the final norm), from
+// the sizes alone, every option included (kv heads, SwiGLU, RMSNorm, no biases).
+func EncoderParamsFloat(e Encoder) float64 { return encoderParamsFloat(e) }
+
 func encoderParamsFloat(e Encoder) float64 {
-	d, hd, f := float64(e.Width), float64(e.Heads)*float64(e.HeadDim), float64(e.MLPDim)
-	perLayer := 2*d + 3*(d*hd+hd) + hd*d + d + 2*d + d*f + f + f*d + d
+	d, hd, kv, f := float64(e.Width), float64(e.Heads)*float64(e.HeadDim), float64(e.KV())*float64(e.HeadDim), float64(e.MLPDim)
+	bias := 1.0
+	if e.NoBias {
+		bias = 0
+	}
+	normP := 2 * d
+	if e.RMS() {
+		normP = d
+	}
+	mlps := 2.0
+	if e.SwiGLU() {
+		mlps = 3
+	}
+	perLayer := 2*normP + d*hd + 2*d*kv + hd*d + mlps*d*f + bias*(hd+2*kv+d+(mlps-1)*f+d)
 	n := float64(e.Layers) * perLayer
 	if e.Norm == PreLN {
-		n += 2 * d
+		n += normP
 	}
 	return n
 }

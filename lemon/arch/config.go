@@ -3,6 +3,7 @@ package arch
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"os"
 	"strings"
 )
@@ -67,6 +68,36 @@ type Encoder struct {
 	// Causal masks attention to earlier positions (decoders): the query at position t reads
 	// keys at positions ≤ t. It touches no weight, so every expansion rule holds unchanged.
 	Causal bool `json:"causal,omitempty"`
+
+	// LLaMA-style options (all omitted from JSON when unset, so encoder configs read and
+	// write as before; docs/method.md#llama-style-layers-implemented):
+	NormKind  string  `json:"norm_kind,omitempty"`  // "layernorm" (default) or "rmsnorm" (gain only, no mean, no offset)
+	MLPKind   string  `json:"mlp_kind,omitempty"`   // "gelu" (default: fc2(GELU(fc1 x))) or "swiglu" (fc2(silu(gate x) ⊙ fc1 x))
+	KVHeads   int     `json:"kv_heads,omitempty"`   // grouped-query attention: key/value heads (0: one per query head)
+	RoPETheta float64 `json:"rope_theta,omitempty"` // rotary position embedding base θ on Q and K (0: none)
+	NoBias    bool    `json:"no_bias,omitempty"`    // linear maps inside the blocks have no biases
+}
+
+// Norm and MLP kinds.
+const (
+	LayerNormKind = "layernorm"
+	RMSNormKind   = "rmsnorm"
+	GELUMLP       = "gelu"
+	SwiGLUMLP     = "swiglu"
+)
+
+// RMS reports whether the encoder's norms are RMSNorms.
+func (e Encoder) RMS() bool { return e.NormKind == RMSNormKind }
+
+// SwiGLU reports whether the MLP is gated (SwiGLU).
+func (e Encoder) SwiGLU() bool { return e.MLPKind == SwiGLUMLP }
+
+// KV is the number of key/value heads (Heads unless grouped-query attention).
+func (e Encoder) KV() int {
+	if e.KVHeads > 0 {
+		return e.KVHeads
+	}
+	return e.Heads
 }
 
 // Problems lists every invalid field of e, each prefixed by prefix (e.g. "toy.").
@@ -98,6 +129,29 @@ func (e Encoder) problems(prefix string) []string {
 	case "", "float32", "float64":
 	default:
 		p = append(p, fmt.Sprintf("%sdtype must be \"float32\" or \"float64\", got %q", prefix, e.DType))
+	}
+	switch e.NormKind {
+	case "", LayerNormKind:
+	case RMSNormKind:
+		if e.Norm != PreLN {
+			p = append(p, fmt.Sprintf("%snorm_kind rmsnorm needs norm \"pre\" (Post-LN RMSNorm is not supported)", prefix))
+		}
+	default:
+		p = append(p, fmt.Sprintf("%snorm_kind must be \"layernorm\" or \"rmsnorm\", got %q", prefix, e.NormKind))
+	}
+	switch e.MLPKind {
+	case "", GELUMLP, SwiGLUMLP:
+	default:
+		p = append(p, fmt.Sprintf("%smlp_kind must be \"gelu\" or \"swiglu\", got %q", prefix, e.MLPKind))
+	}
+	if e.KVHeads < 0 || (e.KVHeads > 0 && e.Heads > 0 && e.Heads%e.KVHeads != 0) {
+		p = append(p, fmt.Sprintf("%skv_heads %d must divide heads %d (each key/value head serves a group of query heads)", prefix, e.KVHeads, e.Heads))
+	}
+	if !(e.RoPETheta >= 0) || math.IsInf(e.RoPETheta, 0) || (e.RoPETheta > 0 && e.RoPETheta <= 1) {
+		p = append(p, fmt.Sprintf("%srope_theta must be 0 (no RoPE) or a finite base > 1, got %g", prefix, e.RoPETheta))
+	}
+	if e.RoPETheta > 0 && e.HeadDim%2 != 0 {
+		p = append(p, fmt.Sprintf("%shead_dim %d must be even for RoPE (it rotates pairs of dimensions)", prefix, e.HeadDim))
 	}
 	return p
 }
@@ -205,11 +259,26 @@ func (c Config) WithEncoder(e Encoder) Config {
 
 // Describe is the encoder's sizes in one line, e.g. "L=2 D=32 H=2 d=16 F=128 (pre-LN)".
 func (e Encoder) Describe() string {
-	causal := ""
+	var extra string
 	if e.Causal {
-		causal = ", causal"
+		extra += ", causal"
 	}
-	return fmt.Sprintf("L=%d D=%d H=%d d=%d F=%d (%s-LN%s)", e.Layers, e.Width, e.Heads, e.HeadDim, e.MLPDim, e.Norm, causal)
+	if e.RMS() {
+		extra += ", RMSNorm"
+	}
+	if e.SwiGLU() {
+		extra += ", SwiGLU"
+	}
+	if e.KVHeads > 0 && e.KVHeads != e.Heads {
+		extra += fmt.Sprintf(", %d KV heads", e.KVHeads)
+	}
+	if e.RoPETheta > 0 {
+		extra += fmt.Sprintf(", RoPE θ=%g", e.RoPETheta)
+	}
+	if e.NoBias {
+		extra += ", no bias"
+	}
+	return fmt.Sprintf("L=%d D=%d H=%d d=%d F=%d (%s-LN%s)", e.Layers, e.Width, e.Heads, e.HeadDim, e.MLPDim, e.Norm, extra)
 }
 
 // Describe is the model's kind and sizes in one line, e.g. "vit L=2 D=32 H=2 d=16 F=128 (pre-LN)".

@@ -41,6 +41,23 @@ func (b *builder) linear(path string, x *Node) *Node {
 	return linearOp(x, b.v(Join(path, Weights)), b.v(Join(path, Biases)))
 }
 
+// blockLinear is linear inside a block, x·W when the encoder has no biases.
+func (b *builder) blockLinear(path string, x *Node) *Node {
+	if b.enc.NoBias {
+		return DotGeneral(x, []int{x.Rank() - 1}, nil, b.v(Join(path, Weights)), []int{0}, nil)
+	}
+	return b.linear(path, x)
+}
+
+// norm is the encoder's norm: LayerNorm, or RMSNorm y = x / √(mean(x²) + ε) · gain.
+func (b *builder) norm(path string, x *Node) *Node {
+	if !b.enc.RMS() {
+		return b.layerNorm(path, x)
+	}
+	ms := ReduceAndKeep(Square(x), ReduceMean, -1)
+	return Mul(Div(x, Sqrt(AddScalar(ms, b.enc.LayerNormEps))), ExpandLeftToRank(b.v(Join(path, Gain)), x.Rank()))
+}
+
 // layerNorm normalises the last axis with the biased variance and the config's ε:
 // y = (x − mean) / √(var + ε) · gain + offset.
 func (b *builder) layerNorm(path string, x *Node) *Node {
@@ -59,11 +76,17 @@ func (b *builder) dropout(x *Node) *Node {
 // x: [B, T, D], keyMask: [B, T] (1 = attend, 0 = padding) or nil → [B, T, D].
 func (b *builder) attention(block string, x, keyMask *Node) *Node {
 	batch, seq := x.Shape().Dim(0), x.Shape().Dim(1)
-	heads, hd := b.enc.Heads, b.enc.HeadDim
-	split := func(p string) *Node { // [B, T, H·K] → [B, T, H, K]
-		return Reshape(b.linear(Join(block, p), x), batch, seq, heads, hd)
+	heads, kvHeads, hd := b.enc.Heads, b.enc.KV(), b.enc.HeadDim
+	split := func(p string, n int) *Node { // [B, T, n·K] → [B, T, n, K]
+		return Reshape(b.blockLinear(Join(block, p), x), batch, seq, n, hd)
 	}
-	q, k, v := split(Query), split(Key), split(Value)
+	q, k, v := split(Query, heads), split(Key, kvHeads), split(Value, kvHeads)
+	if b.enc.RoPETheta > 0 {
+		q, k = rope(q, b.enc.RoPETheta), rope(k, b.enc.RoPETheta)
+	}
+	if g := heads / kvHeads; g > 1 { // query head h reads key/value head ⌊h/g⌋
+		k, v = repeatHeads(k, g), repeatHeads(v, g)
+	}
 	var penalty *Node
 	if keyMask != nil {
 		// Padding keys get a large negative score: exp underflows to exactly 0.
@@ -81,7 +104,36 @@ func (b *builder) attention(block string, x, keyMask *Node) *Node {
 	}
 	ctx := attend(q, k, v, penalty, 1/math.Sqrt(float64(hd))) // [B, T, H, K]
 	ctx = Reshape(ctx, batch, seq, heads*hd)
-	return b.linear(Join(block, AttnOutput), ctx)
+	return b.blockLinear(Join(block, AttnOutput), ctx)
+}
+
+// repeatHeads gives each of x's key/value heads to g consecutive query heads:
+// [B, T, KV, K] → [B, T, KV·g, K], head h = kv·g + j holding kv (transformers' repeat_kv).
+func repeatHeads(x *Node, g int) *Node {
+	d := x.Shape().Dimensions
+	return Reshape(BroadcastToDims(InsertAxes(x, 3), d[0], d[1], d[2], g, d[3]), d[0], d[1], d[2]*g, d[3])
+}
+
+// rope rotates each head's dimension pairs (i, i + K/2) by the angle t·θ^(−2i/K) at position
+// t (the rotate-half convention of transformers' LLaMA): x [B, T, H, K] → [B, T, H, K].
+func rope(x *Node, theta float64) *Node {
+	seq, k := x.Shape().Dim(1), x.Shape().Dim(3)
+	half := k / 2
+	cos, sin := make([]float64, seq*k), make([]float64, seq*k)
+	for t := range seq {
+		for i := range half {
+			a := float64(t) * math.Pow(theta, -2*float64(i)/float64(k))
+			c, s := math.Cos(a), math.Sin(a)
+			cos[t*k+i], cos[t*k+i+half] = c, c
+			sin[t*k+i], sin[t*k+i+half] = s, s
+		}
+	}
+	table := func(v []float64) *Node {
+		return Reshape(ConvertDType(Const(x.Graph(), v), x.DType()), 1, seq, 1, k)
+	}
+	lo, hi := Slice(x, AxisRange(), AxisRange(), AxisRange(), AxisRange(0, half)), Slice(x, AxisRange(), AxisRange(), AxisRange(), AxisRange(half, k))
+	rotated := Concatenate([]*Node{Neg(hi), lo}, -1)
+	return Add(Mul(x, table(cos)), Mul(rotated, table(sin)))
 }
 
 // causalPenalty is −1e9 where the key comes after the query, 0 elsewhere: [1, 1, T, T].
@@ -93,7 +145,11 @@ func causalPenalty(g *Graph, seq int, dt dtypes.DType) *Node {
 
 // mlp is fc2(GELU(fc1(x))) with the exact (erf) GELU: [B, T, D] → [B, T, D].
 func (b *builder) mlp(block string, x *Node) *Node {
-	return b.linear(Join(block, FC2), gelu(b.linear(Join(block, FC1), x), b.training()))
+	if b.enc.SwiGLU() { // down(silu(gate x) ⊙ up x)
+		g := b.blockLinear(Join(block, Gate), x)
+		return b.blockLinear(Join(block, FC2), Mul(Mul(g, Sigmoid(g)), b.blockLinear(Join(block, FC1), x)))
+	}
+	return b.blockLinear(Join(block, FC2), gelu(b.blockLinear(Join(block, FC1), x), b.training()))
 }
 
 // encode runs every block (and the final LN for Pre-LN): x: [B, T, D] → [B, T, D].
@@ -102,8 +158,8 @@ func (b *builder) encode(x, keyMask *Node) *Node {
 		blk := Block(i)
 		switch b.enc.Norm {
 		case PreLN:
-			x = Add(x, b.dropout(b.attention(blk, b.layerNorm(Join(blk, LN1), x), keyMask)))
-			x = Add(x, b.dropout(b.mlp(blk, b.layerNorm(Join(blk, LN2), x))))
+			x = Add(x, b.dropout(b.attention(blk, b.norm(Join(blk, LN1), x), keyMask)))
+			x = Add(x, b.dropout(b.mlp(blk, b.norm(Join(blk, LN2), x))))
 		case PostLN:
 			x = b.layerNorm(Join(blk, LN1), Add(x, b.dropout(b.attention(blk, x, keyMask))))
 			x = b.layerNorm(Join(blk, LN2), Add(x, b.dropout(b.mlp(blk, x))))
@@ -112,7 +168,7 @@ func (b *builder) encode(x, keyMask *Node) *Node {
 		}
 	}
 	if b.enc.Norm == PreLN {
-		x = b.layerNorm(EncoderFinalLN, x)
+		x = b.norm(EncoderFinalLN, x)
 	}
 	return x
 }
@@ -163,4 +219,11 @@ func LeadingRows(scope *model.Scope, e Encoder, path string, g *Graph, n int) *N
 // tied to the input embedding, h [..., D] → [..., V].
 func TiedLogits(scope *model.Scope, e Encoder, path string, h *Node) *Node {
 	return tiedDecoderOp(h, newBuilder(scope, h.Graph(), e).v(path))
+}
+
+// Project is x·W with W the [in, out] weights stored at path/weights, without a bias (an
+// untied LM head): x [..., in] → [..., out].
+func Project(scope *model.Scope, e Encoder, path string, x *Node) *Node {
+	w := newBuilder(scope, x.Graph(), e).v(Join(path, Weights))
+	return DotGeneral(x, []int{x.Rank() - 1}, nil, w, []int{0}, nil)
 }

@@ -14,7 +14,12 @@ func EncoderForwardFLOPs(e Encoder, tokens int) float64 { return encoderForwardF
 
 func encoderForwardFLOPs(e Encoder, tokens int) float64 {
 	t, d, hk, f := float64(tokens), float64(e.Width), float64(e.Heads*e.HeadDim), float64(e.MLPDim)
-	perLayer := 2*t*d*3*hk + 4*t*t*hk + 2*t*hk*d + 4*t*d*f
+	kv := float64(e.KV() * e.HeadDim)
+	mlps := 2.0
+	if e.SwiGLU() {
+		mlps = 3
+	}
+	perLayer := 2*t*d*(hk+2*kv) + 4*t*t*hk + 2*t*hk*d + 2*mlps*t*d*f
 	return float64(e.Layers) * perLayer
 }
 

@@ -39,6 +39,7 @@ const (
 	Query, Key, Value      = "attn/query", "attn/key", "attn/value"
 	AttnOutput             = "attn/output"
 	FC1, FC2               = "mlp/fc1", "mlp/fc2"
+	Gate                   = "mlp/gate" // SwiGLU's gate projection (fc1 is its "up", fc2 its "down")
 	Weights, Biases        = "weights", "biases"
 	Gain, Offset           = "gain", "offset"
 	PatchEmbed, CLSToken   = "vit/patch_embed", "vit/cls_token"
@@ -100,6 +101,24 @@ func linear(path string, in, out int) []VarSpec {
 	return []VarSpec{{Join(path, Weights), []int{in, out}, InitNormal}, {Join(path, Biases), []int{out}, InitZeros}}
 }
 
+// blockLinear is a linear map inside a block: without its bias when the encoder has none.
+func blockLinear(e Encoder, path string, in, out int) []VarSpec {
+	vs := linear(path, in, out)
+	if e.NoBias {
+		return vs[:1]
+	}
+	return vs
+}
+
+// norm is a LayerNorm, or an RMSNorm (gain only).
+func norm(e Encoder, path string, d int) []VarSpec {
+	vs := layerNorm(path, d)
+	if e.RMS() {
+		return vs[:1]
+	}
+	return vs
+}
+
 func layerNorm(path string, d int) []VarSpec {
 	return []VarSpec{{Join(path, Gain), []int{d}, InitOnes}, {Join(path, Offset), []int{d}, InitZeros}}
 }
@@ -107,20 +126,23 @@ func layerNorm(path string, d int) []VarSpec {
 // EncoderVars lists the encoder's variables in a fixed order.
 func EncoderVars(e Encoder) []VarSpec {
 	var vs []VarSpec
-	hd := e.Heads * e.HeadDim
+	hd, kv := e.Heads*e.HeadDim, e.KV()*e.HeadDim
 	for i := range e.Layers {
 		b := Block(i)
-		vs = append(vs, layerNorm(Join(b, LN1), e.Width)...)
-		for _, p := range []string{Query, Key, Value} {
-			vs = append(vs, linear(Join(b, p), e.Width, hd)...)
+		vs = append(vs, norm(e, Join(b, LN1), e.Width)...)
+		vs = append(vs, blockLinear(e, Join(b, Query), e.Width, hd)...)
+		vs = append(vs, blockLinear(e, Join(b, Key), e.Width, kv)...)
+		vs = append(vs, blockLinear(e, Join(b, Value), e.Width, kv)...)
+		vs = append(vs, blockLinear(e, Join(b, AttnOutput), hd, e.Width)...)
+		vs = append(vs, norm(e, Join(b, LN2), e.Width)...)
+		if e.SwiGLU() {
+			vs = append(vs, blockLinear(e, Join(b, Gate), e.Width, e.MLPDim)...)
 		}
-		vs = append(vs, linear(Join(b, AttnOutput), hd, e.Width)...)
-		vs = append(vs, layerNorm(Join(b, LN2), e.Width)...)
-		vs = append(vs, linear(Join(b, FC1), e.Width, e.MLPDim)...)
-		vs = append(vs, linear(Join(b, FC2), e.MLPDim, e.Width)...)
+		vs = append(vs, blockLinear(e, Join(b, FC1), e.Width, e.MLPDim)...)
+		vs = append(vs, blockLinear(e, Join(b, FC2), e.MLPDim, e.Width)...)
 	}
 	if e.Norm == PreLN {
-		vs = append(vs, layerNorm(EncoderFinalLN, e.Width)...)
+		vs = append(vs, norm(e, EncoderFinalLN, e.Width)...)
 	}
 	return vs
 }

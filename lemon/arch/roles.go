@@ -25,15 +25,16 @@ const (
 	RoleTied                 // the MLM LayerNorm output read by the tied decoder: V_zero/k
 	RoleHidden               // MLM hidden units F: circular copies
 	RoleQuery                // the H·d axis of Q: heads circular, new head dims zero, scaled √(d_T/d_S)
-	RoleKey                  // the H·d axis of K: heads circular, new head dims random
+	RoleKey                  // the KV·d axis of K (key/value heads; H·d without grouped-query attention): heads circular, new head dims random
 	RoleValue                // the H·d axis of V and the input of W_O: heads and head dims circular
 	RolePooled               // BERT pooler output: circular copies (tanh is elementwise)
 	RoleMLMDense             // MLM transform output (before GELU): tiled copies (divisible width only)
 	RoleBlockIn              // what a block's Q/K/V/fc1 read: Normed (Pre-LN) or Residual (Post-LN)
+	RoleKVValue              // the KV·d axis of V under grouped-query attention (V's output when key/value heads are fewer than query heads)
 	NumRoles                 // the number of roles
 )
 
-var roleNames = [NumRoles]string{"-", "fixed", "residual", "normed", "top", "tied", "hidden", "query", "key", "value", "pooled", "mlm-dense", "block-in"}
+var roleNames = [NumRoles]string{"-", "fixed", "residual", "normed", "top", "tied", "hidden", "query", "key", "value", "pooled", "mlm-dense", "block-in", "kv-value"}
 
 // String implements fmt.Stringer.
 func (r Role) String() string {
@@ -61,6 +62,7 @@ var blockParams = map[string]AxisRoles{
 	AttnOutput: {In: RoleValue, Out: RoleResidual, Writer: true},
 	LN2:        {In: RoleResidual, Out: RoleNormed, Norm: true},
 	FC1:        {In: RoleBlockIn, Out: RoleHidden},
+	Gate:       {In: RoleBlockIn, Out: RoleHidden}, // SwiGLU: gate and up share the hidden axis map
 	FC2:        {In: RoleHidden, Out: RoleResidual, Writer: true},
 }
 

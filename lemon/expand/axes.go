@@ -24,6 +24,7 @@ const (
 	RolePooled   = arch.RolePooled
 	RoleMLMDense = arch.RoleMLMDense
 	RoleBlockIn  = arch.RoleBlockIn
+	RoleKVValue  = arch.RoleKVValue
 	numRoles     = arch.NumRoles
 )
 
@@ -128,13 +129,20 @@ func newUnit(x entry, m Method) entry {
 
 // headMap expands an H·d axis (head h owns indices h·d … h·d+d−1). Target head h copies
 // source head h mod H_S; head dims beyond d_S are zero (Q), random (K) or circular copies (V).
+// K's axis and, under grouped-query attention, V's have the key/value heads instead: target
+// kv head u copies source kv head u mod KV_S, which with the group size kept is the one that
+// every copied query head read (docs/method.md#llama-style-layers-implemented).
 func headMap(role Role, z sizes, m Method) *axisMap {
 	hs, ds, ht, dt := z.src.Heads, z.src.HeadDim, z.tgt.Heads, z.tgt.HeadDim
+	if role == RoleKey || role == RoleKVValue {
+		hs, ht = z.src.KV(), z.tgt.KV()
+	}
+	value := role == RoleValue || role == RoleKVValue
 	e := make([]entry, ht*dt)
 	for h := range ht {
 		for j := range dt {
 			x := headEntry(role, h%hs, j, ds, qScale(z))
-			if m.row().liveValueDims && j >= ds && role == RoleValue {
+			if m.row().liveValueDims && j >= ds && value {
 				x = entry{kind: kLive}
 			}
 			if h >= hs {
@@ -149,7 +157,7 @@ func headMap(role Role, z sizes, m Method) *axisMap {
 func headEntry(role Role, h, j, ds int, qs float64) entry {
 	base := int32(h * ds)
 	switch {
-	case role == RoleValue:
+	case role == RoleValue || role == RoleKVValue:
 		return entry{kCopy, base + int32(j%ds), 1}
 	case j >= ds && role == RoleQuery:
 		return entry{kind: kZero}
@@ -170,6 +178,11 @@ func buildAxisMaps(z sizes, m Method, topTied bool) *axisMaps {
 	// What a D-sized axis holds beyond the copies, per role.
 	row := m.row()
 	residual, normed, dense, pooled := row.residual, row.normed, row.dense, row.pooled
+	if z.src.RMS() && residual == kMean {
+		// RMSNorm has no mean to subtract: a V_avg residue would add r·mean² to the sum of
+		// squares. The residue stays exactly zero instead (docs/method.md#llama-style-layers-implemented).
+		residual = kZero
+	}
 	tied := 1 / float64(max(1, tiedCopies(z, m)))
 	top := 1.0
 	if topTied {
@@ -183,7 +196,7 @@ func buildAxisMaps(z sizes, m Method, topTied bool) *axisMaps {
 	a.byRole[RoleMLMDense] = widthMap(RoleMLMDense, z, m, dense, 1)
 	a.byRole[RolePooled] = widthMap(RolePooled, z, m, pooled, 1)
 	a.byRole[RoleHidden] = hiddenMap(z, m)
-	for _, r := range []Role{RoleQuery, RoleKey, RoleValue} {
+	for _, r := range []Role{RoleQuery, RoleKey, RoleValue, RoleKVValue} {
 		a.byRole[r] = headMap(r, z, m)
 	}
 	return a
@@ -196,7 +209,7 @@ func (a *axisMaps) get(r Role, n int) *axisMap {
 		return fixedMap(n)
 	case RoleNone, RoleBlockIn, numRoles:
 		panic(fmt.Sprintf("expand: role %s has no axis map", r))
-	case RoleResidual, RoleNormed, RoleTop, RoleTied, RoleHidden, RoleQuery, RoleKey, RoleValue, RolePooled, RoleMLMDense:
+	case RoleResidual, RoleNormed, RoleTop, RoleTied, RoleHidden, RoleQuery, RoleKey, RoleValue, RolePooled, RoleMLMDense, RoleKVValue:
 	}
 	return a.byRole[r]
 }

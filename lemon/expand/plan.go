@@ -196,6 +196,8 @@ func (p *Plan) resolve(r Role, ref varRef) Role {
 		return RoleNormed
 	case postLN && ref.Key == arch.LN2 && ref.Block == p.z.tgt.Layers-1 && r == RoleNormed:
 		return RoleTop // the last Post-LN block's output is what the heads read
+	case r == RoleValue && ref.Key == arch.Value && p.z.src.KV() != p.z.src.Heads:
+		return RoleKVValue // grouped-query attention: V has the key/value heads, W_O the query heads
 	}
 	return r
 }

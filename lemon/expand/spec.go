@@ -78,6 +78,11 @@ func resolve(src arch.Encoder, spec Spec) arch.Encoder {
 	keep(&tgt.Heads, spec.Heads)
 	keep(&tgt.HeadDim, spec.HeadDim)
 	keep(&tgt.Layers, spec.Layers)
+	if src.KVHeads > 0 && src.Heads > 0 && src.KVHeads <= src.Heads {
+		// Grouped-query attention keeps its group size g = H/KV, so that each copied query
+		// head keeps reading (a copy of) the key/value head it read.
+		tgt.KVHeads = tgt.Heads / (src.Heads / src.KVHeads)
+	}
 	return tgt
 }
 
@@ -98,6 +103,14 @@ func checkSizes(cfg arch.Config, spec Spec, method Method) (sizes, []string) {
 			p = append(p, fmt.Sprintf("target %s %d is smaller than the source's %d: expansion only grows a model (use %d or more, or 0 to keep it)",
 				a.name, a.t, a.s, a.s))
 		}
+	}
+	if g := src.Heads / max(1, src.KV()); src.KVHeads > 0 && g > 0 && tgt.Heads%g != 0 {
+		p = append(p, fmt.Sprintf("grouped-query attention: target heads %d must be a multiple of the group size %d (%d query heads / %d key/value heads), so that every query head keeps reading the key/value head it read; use %d or %d heads",
+			tgt.Heads, g, src.Heads, src.KV(), tgt.Heads/g*g, (tgt.Heads/g+1)*g))
+	}
+	if src.RoPETheta > 0 && tgt.HeadDim != src.HeadDim {
+		p = append(p, fmt.Sprintf("RoPE: head_dim %d → %d would change every rotary frequency θ^(−2i/d) and the rotate-half pairing (i, i+d/2) of the source's heads; keep the head dimension and add heads instead",
+			src.HeadDim, tgt.HeadDim))
 	}
 	if spec.Layout != Interleave && spec.Layout != Stacked {
 		p = append(p, fmt.Sprintf("unknown layout %d", int(spec.Layout)))

@@ -5,7 +5,8 @@ import (
 	"strings"
 
 	"github.com/golemon/golemon/lemon/arch"
-	_ "github.com/golemon/golemon/lemon/arch/gpt2" // the decoder study's family and presets
+	_ "github.com/golemon/golemon/lemon/arch/gpt2"  // the decoder study's families and presets
+	_ "github.com/golemon/golemon/lemon/arch/llama" //
 	"github.com/golemon/golemon/lemon/expand"
 	"github.com/golemon/golemon/lemon/runner"
 	"github.com/golemon/golemon/lemon/schedule"
