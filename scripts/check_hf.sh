@@ -7,7 +7,9 @@
 #   3. a MiniLM-L6-shaped BertForMaskedLM (22.7 M parameters) written by PyTorch, expanded with
 #      LEMON to BERT-base's shape (109.5 M) by examples/expand, exported, and both checked in
 #      PyTorch by examples/hfcheck (max |Δ logits| relative ≤ 1e-5, float32);
-#   4. the same for a ViTForImageClassification and a timm ViT (exported as transformers' ViT).
+#   4. the same for a ViTForImageClassification and a timm ViT (exported as transformers' ViT);
+#   5. GPT2LMHeadModel and LlamaForCausalLM exports of random decoders and their LEMON
+#      expansions (go test ./lemon/hf -run TestDecodersAgainstPyTorch), float32 and float64.
 # Needs Debian's python3-torch: installed with apt-get when no Python imports torch, unless
 # HF_NO_INSTALL=1. Usage: scripts/check_hf.sh [work folder]
 set -euo pipefail
@@ -66,4 +68,6 @@ rm -rf "$work/vit" "$work/vit-x2" "$work/timm-x2"
 "$work/hfcheck" -in "$work/vit-x2"
 "$work/expand" -in lemon/hf/testdata/timm-vit -width 32 -heads 4 -headdim 8 -depth 3 -out "$work/timm-x2" | grep -E '^(read|expand|verify|wrote)'
 "$work/hfcheck" -in "$work/timm-x2"
+say "GPT-2 and LLaMA (RMSNorm, SwiGLU, RoPE, grouped-query attention) exported, source and LEMON ×2, checked in PyTorch"
+GOLEMON_TORCH_PYTHON="$PY" go test -count=1 -run '^TestDecodersAgainstPyTorch$' -v ./lemon/hf | grep -E ': ok$|caught|^(--- |ok|FAIL)'
 say "done"

@@ -193,7 +193,8 @@ class Config:
     """Attribute access to a config.json dict, with transformers' defaults for what is absent."""
     DEFAULTS = dict(hidden_dropout_prob=0.1, attention_probs_dropout_prob=0.1, layer_norm_eps=1e-12,
                     pad_token_id=0, type_vocab_size=2, position_embedding_type="absolute", qkv_bias=True,
-                    image_size=224, patch_size=16, num_channels=3, hidden_act="gelu")
+                    image_size=224, patch_size=16, num_channels=3, hidden_act="gelu",
+                    n_inner=None, attention_bias=False, mlp_bias=False, rope_scaling=None, head_dim=None)
 
     def __init__(self, d):
         self.__dict__.update(self.DEFAULTS)
@@ -640,11 +641,236 @@ class VisionTransformer(nn.Module):
         return {"logits": self.head(x[:, 0])}
 
 
+
+# ---------------------------------------------------------------------------------------
+# GPT-2 (transformers modeling_gpt2.py): Conv1D stores weights as [in, out].
+
+class Conv1D(nn.Module):
+    def __init__(self, nf, nx):
+        super().__init__()
+        self.nf = nf
+        self.weight = nn.Parameter(torch.empty(nx, nf))
+        self.bias = nn.Parameter(torch.zeros(nf))
+
+    def forward(self, x):
+        return torch.addmm(self.bias, x.view(-1, x.size(-1)), self.weight).view(x.size()[:-1] + (self.nf,))
+
+
+def gpt2_activation(name):
+    if name != "gelu":
+        raise Failure(f"activation_function {name!r} is not implemented: only \"gelu\" (exact erf GELU, as golemon's; "
+                      "OpenAI's checkpoints use \"gelu_new\")")
+    return GELUActivation()
+
+
+class GPT2Attention(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.embed_dim, self.num_heads = c.n_embd, c.n_head
+        if self.embed_dim % self.num_heads:
+            raise Failure(f"n_embd {c.n_embd} is not a multiple of n_head {c.n_head}")
+        self.head_dim = self.embed_dim // self.num_heads
+        self.c_attn = Conv1D(3 * self.embed_dim, self.embed_dim)
+        self.c_proj = Conv1D(self.embed_dim, self.embed_dim)
+
+    def forward(self, x):
+        b, t, _ = x.shape
+        q, k, v = self.c_attn(x).split(self.embed_dim, dim=2)
+        split = lambda y: y.view(b, t, self.num_heads, self.head_dim).permute(0, 2, 1, 3)
+        q, k, v = split(q), split(k), split(v)
+        scores = torch.matmul(q, k.transpose(-1, -2)) / math.sqrt(self.head_dim)
+        causal = torch.tril(torch.ones(t, t, dtype=torch.bool))
+        scores = scores.masked_fill(~causal, torch.finfo(scores.dtype).min)
+        ctx = torch.matmul(torch.softmax(scores, dim=-1), v).permute(0, 2, 1, 3).reshape(b, t, self.embed_dim)
+        return self.c_proj(ctx)
+
+
+class GPT2MLP(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        inner = c.n_inner if c.n_inner is not None else 4 * c.n_embd
+        self.c_fc = Conv1D(inner, c.n_embd)
+        self.c_proj = Conv1D(c.n_embd, inner)
+        self.act = gpt2_activation(c.activation_function)
+
+    def forward(self, x):
+        return self.c_proj(self.act(self.c_fc(x)))
+
+
+class GPT2Block(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.ln_1 = nn.LayerNorm(c.n_embd, eps=c.layer_norm_epsilon)
+        self.attn = GPT2Attention(c)
+        self.ln_2 = nn.LayerNorm(c.n_embd, eps=c.layer_norm_epsilon)
+        self.mlp = GPT2MLP(c)
+
+    def forward(self, x):
+        x = x + self.attn(self.ln_1(x))
+        return x + self.mlp(self.ln_2(x))
+
+
+class GPT2Model(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.wte = nn.Embedding(c.vocab_size, c.n_embd)
+        self.wpe = nn.Embedding(c.n_positions, c.n_embd)
+        self.h = nn.ModuleList([GPT2Block(c) for _ in range(c.n_layer)])
+        self.ln_f = nn.LayerNorm(c.n_embd, eps=c.layer_norm_epsilon)
+
+    def forward(self, input_ids):
+        t = input_ids.shape[1]
+        if t > self.wpe.num_embeddings:
+            raise Failure(f"sequence length {t} exceeds n_positions {self.wpe.num_embeddings}")
+        x = self.wte(input_ids) + self.wpe(torch.arange(t))[None]
+        for block in self.h:
+            x = block(x)
+        return self.ln_f(x)
+
+
+class GPT2LMHeadModel(nn.Module):
+    tied = {"lm_head.weight": "transformer.wte.weight"}
+
+    def __init__(self, c):
+        super().__init__()
+        if not c.tie_word_embeddings:
+            raise Failure("tie_word_embeddings false: only GPT-2's tied LM head is implemented")
+        self.transformer = GPT2Model(c)
+        self.lm_head = nn.Linear(c.n_embd, c.vocab_size, bias=False)
+        self.lm_head.weight = self.transformer.wte.weight
+
+    def forward(self, input_ids):
+        return {"logits": self.lm_head(self.transformer(input_ids))}
+
+
+# ---------------------------------------------------------------------------------------
+# LLaMA (transformers modeling_llama.py): RMSNorm, rotate-half RoPE, repeat_kv, SwiGLU.
+
+class LlamaRMSNorm(nn.Module):
+    def __init__(self, d, eps):
+        super().__init__()
+        self.weight = nn.Parameter(torch.ones(d))
+        self.variance_epsilon = eps
+
+    def forward(self, x):
+        variance = x.pow(2).mean(-1, keepdim=True)
+        return self.weight * (x * torch.rsqrt(variance + self.variance_epsilon))
+
+
+def rotate_half(x):
+    x1, x2 = x[..., : x.shape[-1] // 2], x[..., x.shape[-1] // 2:]
+    return torch.cat((-x2, x1), dim=-1)
+
+
+def rope_cos_sin(t, head_dim, theta, dtype):
+    inv_freq = 1.0 / (theta ** (torch.arange(0, head_dim, 2, dtype=torch.float64) / head_dim))
+    freqs = torch.outer(torch.arange(t, dtype=torch.float64), inv_freq)
+    emb = torch.cat((freqs, freqs), dim=-1)
+    return emb.cos().to(dtype)[None, None], emb.sin().to(dtype)[None, None]  # [1, 1, T, d]
+
+
+def repeat_kv(x, n_rep):
+    b, h, t, d = x.shape
+    if n_rep == 1:
+        return x
+    return x[:, :, None, :, :].expand(b, h, n_rep, t, d).reshape(b, h * n_rep, t, d)
+
+
+class LlamaAttention(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.num_heads, self.num_kv = c.num_attention_heads, c.num_key_value_heads
+        if self.num_heads % self.num_kv:
+            raise Failure(f"num_attention_heads {self.num_heads} is not a multiple of num_key_value_heads {self.num_kv}")
+        self.head_dim = c.head_dim if getattr(c, "head_dim", None) else c.hidden_size // c.num_attention_heads
+        self.rope_theta = c.rope_theta
+        bias = c.attention_bias
+        self.q_proj = nn.Linear(c.hidden_size, self.num_heads * self.head_dim, bias=bias)
+        self.k_proj = nn.Linear(c.hidden_size, self.num_kv * self.head_dim, bias=bias)
+        self.v_proj = nn.Linear(c.hidden_size, self.num_kv * self.head_dim, bias=bias)
+        self.o_proj = nn.Linear(self.num_heads * self.head_dim, c.hidden_size, bias=bias)
+
+    def forward(self, x):
+        b, t, _ = x.shape
+        q = self.q_proj(x).view(b, t, self.num_heads, self.head_dim).transpose(1, 2)
+        k = self.k_proj(x).view(b, t, self.num_kv, self.head_dim).transpose(1, 2)
+        v = self.v_proj(x).view(b, t, self.num_kv, self.head_dim).transpose(1, 2)
+        cos, sin = rope_cos_sin(t, self.head_dim, self.rope_theta, q.dtype)
+        q, k = q * cos + rotate_half(q) * sin, k * cos + rotate_half(k) * sin
+        g = self.num_heads // self.num_kv
+        k, v = repeat_kv(k, g), repeat_kv(v, g)
+        scores = torch.matmul(q, k.transpose(2, 3)) / math.sqrt(self.head_dim)
+        causal = torch.tril(torch.ones(t, t, dtype=torch.bool))
+        scores = scores.masked_fill(~causal, torch.finfo(scores.dtype).min)
+        ctx = torch.matmul(torch.softmax(scores, dim=-1), v).transpose(1, 2).reshape(b, t, -1)
+        return self.o_proj(ctx)
+
+
+class LlamaMLP(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        if c.hidden_act != "silu":
+            raise Failure(f"hidden_act {c.hidden_act!r} is not implemented: LLaMA's is \"silu\"")
+        bias = c.mlp_bias
+        self.gate_proj = nn.Linear(c.hidden_size, c.intermediate_size, bias=bias)
+        self.up_proj = nn.Linear(c.hidden_size, c.intermediate_size, bias=bias)
+        self.down_proj = nn.Linear(c.intermediate_size, c.hidden_size, bias=bias)
+
+    def forward(self, x):
+        return self.down_proj(F.silu(self.gate_proj(x)) * self.up_proj(x))
+
+
+class LlamaDecoderLayer(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.self_attn = LlamaAttention(c)
+        self.mlp = LlamaMLP(c)
+        self.input_layernorm = LlamaRMSNorm(c.hidden_size, c.rms_norm_eps)
+        self.post_attention_layernorm = LlamaRMSNorm(c.hidden_size, c.rms_norm_eps)
+
+    def forward(self, x):
+        x = x + self.self_attn(self.input_layernorm(x))
+        return x + self.mlp(self.post_attention_layernorm(x))
+
+
+class LlamaModel(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.embed_tokens = nn.Embedding(c.vocab_size, c.hidden_size)
+        self.layers = nn.ModuleList([LlamaDecoderLayer(c) for _ in range(c.num_hidden_layers)])
+        self.norm = LlamaRMSNorm(c.hidden_size, c.rms_norm_eps)
+        self.max_positions = c.max_position_embeddings
+
+    def forward(self, input_ids):
+        if input_ids.shape[1] > self.max_positions:
+            raise Failure(f"sequence length {input_ids.shape[1]} exceeds max_position_embeddings {self.max_positions}")
+        x = self.embed_tokens(input_ids)
+        for layer in self.layers:
+            x = layer(x)
+        return self.norm(x)
+
+
+class LlamaForCausalLM(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        if getattr(c, "rope_scaling", None):
+            raise Failure(f"rope_scaling {c.rope_scaling!r} is not implemented")
+        self.model = LlamaModel(c)
+        self.lm_head = nn.Linear(c.hidden_size, c.vocab_size, bias=False)
+        self.tied = {}
+        if c.tie_word_embeddings:
+            self.lm_head.weight = self.model.embed_tokens.weight
+            self.tied = {"lm_head.weight": "model.embed_tokens.weight"}
+
+    def forward(self, input_ids):
+        return {"logits": self.lm_head(self.model(input_ids))}
+
 # ---------------------------------------------------------------------------------------
 # Building, loading, running.
 
 BERT_ARCHS = ("BertForMaskedLM", "BertForSequenceClassification", "BertModel")
 VIT_ARCHS = ("ViTForImageClassification", "ViTModel")
+DECODER_ARCHS = ("GPT2LMHeadModel", "LlamaForCausalLM")
 TIMM = "timm-vit"
 ARCHS = BERT_ARCHS + VIT_ARCHS + (TIMM,)
 
@@ -654,9 +880,9 @@ def architecture(cfg):
         return TIMM
     a = cfg.get("architectures")
     if not a or len(a) != 1:
-        raise Failure(f"config.json: \"architectures\" is {a!r}; want one of {list(BERT_ARCHS + VIT_ARCHS)}")
-    if a[0] not in BERT_ARCHS + VIT_ARCHS:
-        raise Failure(f"config.json: architecture {a[0]!r} is not implemented here (only {list(ARCHS)})")
+        raise Failure(f"config.json: \"architectures\" is {a!r}; want one of {list(BERT_ARCHS + VIT_ARCHS + DECODER_ARCHS)}")
+    if a[0] not in BERT_ARCHS + VIT_ARCHS + DECODER_ARCHS:
+        raise Failure(f"config.json: architecture {a[0]!r} is not implemented here (only {list(ARCHS + DECODER_ARCHS)})")
     return a[0]
 
 
@@ -678,7 +904,8 @@ def build(cfg):
         c = Config(cfg)
         model = {"BertForMaskedLM": BertForMaskedLM, "BertForSequenceClassification": BertForSequenceClassification,
                  "BertModel": BertModel, "ViTForImageClassification": ViTForImageClassification,
-                 "ViTModel": ViTModel}[arch](c)
+                 "ViTModel": ViTModel, "GPT2LMHeadModel": GPT2LMHeadModel,
+                 "LlamaForCausalLM": LlamaForCausalLM}[arch](c)
     return arch, model.eval()
 
 
@@ -724,6 +951,8 @@ def run(arch, model, inputs):
     with torch.no_grad():
         if arch in BERT_ARCHS:
             return model(inputs["input_ids"], inputs["token_type_ids"])
+        if arch in DECODER_ARCHS:
+            return model(inputs["input_ids"])
         return model(inputs["pixel_values"])
 
 
@@ -864,6 +1093,10 @@ def check(model_dir, ours_file, rtol=1e-5, out=sys.stdout):
             types = torch.zeros_like(ids)
             print("  note: no token_type_ids in the file: zeros (transformers' default)", file=out)
         inputs = {"input_ids": ids, "token_type_ids": types}
+    elif arch in DECODER_ARCHS:
+        if "input_ids" not in ours:
+            raise Failure(f"{ours_file} has no input_ids")
+        inputs = {"input_ids": ours["input_ids"].to(torch.int64)}
     else:
         if "pixel_values" not in ours:
             raise Failure(f"{ours_file} has no pixel_values")

@@ -10,6 +10,8 @@ import (
 	"strconv"
 
 	"github.com/golemon/golemon/lemon/arch"
+	"github.com/golemon/golemon/lemon/arch/gpt2"
+	"github.com/golemon/golemon/lemon/arch/llama"
 	"github.com/golemon/golemon/lemon/ckpt"
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/gomlx/core/tensors"
@@ -36,6 +38,10 @@ func exportPlan(cfg arch.Config, opts SaveOptions) (string, map[string]any, []en
 		return "", nil, nil, nil, err
 	}
 	e := cfg.Enc()
+	switch cfg.Kind {
+	case gpt2.Kind, llama.Kind:
+		return exportDecoder(cfg)
+	}
 	if e.Width != e.Heads*e.HeadDim {
 		return "", nil, nil, nil, fmt.Errorf("transformers' %s needs hidden_size = heads × head_dim; this model has D=%d, H·d=%d·%d=%d (keep d = D/H when expanding for export: -headdim %d)",
 			cfg.Kind, e.Width, e.Heads, e.HeadDim, e.Heads*e.HeadDim, max(1, e.Width/e.Heads))
@@ -100,6 +106,44 @@ func exportPlan(cfg arch.Config, opts SaveOptions) (string, map[string]any, []en
 			return "", nil, nil, nil, err
 		}
 		return ViTForImageClassification, common, vitEntries(v, "vit.", true), notes, nil
+	}
+	return "", nil, nil, nil, fmt.Errorf("no upstream layout for a %q model", cfg.Kind)
+}
+
+// exportDecoder is exportPlan for the decoder families: GPT2LMHeadModel (activation_function
+// "gelu", the exact GELU this library computes; OpenAI's checkpoints use "gelu_new") and
+// LlamaForCausalLM (head_dim written explicitly).
+func exportDecoder(cfg arch.Config) (string, map[string]any, []entry, []string, error) {
+	e := cfg.Enc()
+	switch c := cfg.Other.(type) {
+	case gpt2.Config:
+		if e.Width != e.Heads*e.HeadDim {
+			return "", nil, nil, nil, fmt.Errorf("transformers' GPT-2 needs n_embd = n_head × head dim; this model has D=%d, H·d=%d·%d=%d (keep d = D/H when expanding for export: -headdim %d)",
+				e.Width, e.Heads, e.HeadDim, e.Heads*e.HeadDim, max(1, e.Width/e.Heads))
+		}
+		conf := map[string]any{
+			"architectures": []string{GPT2LMHeadModel}, "model_type": "gpt2",
+			"vocab_size": c.VocabSize, "n_positions": c.MaxPositions, "n_embd": e.Width, "n_layer": e.Layers,
+			"n_head": e.Heads, "n_inner": e.MLPDim, "activation_function": "gelu", "layer_norm_epsilon": e.LayerNormEps,
+			"resid_pdrop": e.Dropout, "embd_pdrop": 0.0, "attn_pdrop": 0.0, "initializer_range": arch.InitStd,
+			"scale_attn_weights": true, "tie_word_embeddings": true, "torch_dtype": dtypeName(e),
+		}
+		notes := []string{"activation_function \"gelu\" (exact): OpenAI's GPT-2 checkpoints use \"gelu_new\", the tanh approximation"}
+		return GPT2LMHeadModel, conf, gpt2Entries(c), notes, nil
+	case llama.Config:
+		conf := map[string]any{
+			"architectures": []string{LlamaForCausalLM}, "model_type": "llama",
+			"vocab_size": c.VocabSize, "max_position_embeddings": c.MaxPositions, "hidden_size": e.Width,
+			"intermediate_size": e.MLPDim, "num_hidden_layers": e.Layers, "num_attention_heads": e.Heads,
+			"num_key_value_heads": e.KV(), "head_dim": e.HeadDim, "hidden_act": "silu", "rms_norm_eps": e.LayerNormEps,
+			"rope_theta": e.RoPETheta, "rope_scaling": nil, "attention_bias": !e.NoBias, "mlp_bias": !e.NoBias,
+			"attention_dropout": 0.0, "tie_word_embeddings": c.TieEmbeddings, "initializer_range": arch.InitStd,
+			"torch_dtype": dtypeName(e),
+		}
+		if e.RoPETheta == 0 {
+			return "", nil, nil, nil, fmt.Errorf("transformers' LLaMA always applies RoPE; this model has rope_theta 0 (save it with -format gomlx)")
+		}
+		return LlamaForCausalLM, conf, llamaEntries(c), nil, nil
 	}
 	return "", nil, nil, nil, fmt.Errorf("no upstream layout for a %q model", cfg.Kind)
 }

@@ -5,6 +5,8 @@ import (
 	"slices"
 
 	"github.com/golemon/golemon/lemon/arch"
+	"github.com/golemon/golemon/lemon/arch/gpt2"
+	"github.com/golemon/golemon/lemon/arch/llama"
 	"github.com/gomlx/gomlx/core/tensors"
 )
 
@@ -13,6 +15,8 @@ import (
 // ViT classes the classifier's.
 func OutputHead(cfg arch.Config) string {
 	switch {
+	case cfg.Kind == gpt2.Kind || cfg.Kind == llama.Kind:
+		return "lm"
 	case cfg.Kind == arch.KindViT:
 		return "vit"
 	case cfg.Kind == arch.KindBERT && cfg.BERT.NumClasses > 0:
@@ -110,6 +114,8 @@ func WriteInputsAndLogits(path string, cfg arch.Config, in arch.Inputs, logits [
 	}
 	var ts []Tensor
 	switch cfg.Kind {
+	case gpt2.Kind, llama.Kind:
+		ts = append(ts, Tensor{Name: "input_ids", DType: I64, Shape: in.Tokens.Shape().Dimensions, Data: tensors.MustCopyFlatData[int32](in.Tokens)})
 	case arch.KindBERT:
 		ids, segs := tensors.MustCopyFlatData[int32](in.Tokens), tensors.MustCopyFlatData[int32](in.Segments)
 		shape := in.Tokens.Shape().Dimensions

@@ -4,6 +4,8 @@ import (
 	"fmt"
 
 	"github.com/golemon/golemon/lemon/arch"
+	"github.com/golemon/golemon/lemon/arch/gpt2"
+	"github.com/golemon/golemon/lemon/arch/llama"
 )
 
 // The name maps. Each entry pairs one tensor of the upstream layout with the variable(s) of
@@ -26,6 +28,14 @@ import (
 //     cls_token, pos_embed, patch_embed.proj, blocks.{i}.{norm1, attn.qkv, attn.proj, norm2,
 //     mlp.fc1, mlp.fc2}, norm, head; attn.qkv is one Linear with the query, key and value rows
 //     stacked in that order).
+//   - GPT-2: transformers, src/transformers/models/gpt2/modeling_gpt2.py (GPT2Model: wte, wpe,
+//     h.{i}.{ln_1, attn.c_attn, attn.c_proj, ln_2, mlp.c_fc, mlp.c_proj}, ln_f; GPT2LMHeadModel:
+//     "transformer." and lm_head tied to wte). Its Conv1D stores weights as [in, out], like
+//     this library; c_attn holds the query, key and value columns side by side.
+//   - LLaMA: transformers, src/transformers/models/llama/modeling_llama.py (LlamaModel:
+//     embed_tokens, layers.{i}.{input_layernorm, self_attn.{q,k,v,o}_proj,
+//     post_attention_layernorm, mlp.{gate,up,down}_proj}, norm; LlamaForCausalLM: "model." and
+//     lm_head, tied to embed_tokens when tie_word_embeddings).
 //
 // torch.nn.Linear stores its weight as [out, in]; this library stores [in, out].
 
@@ -38,6 +48,7 @@ const (
 	patch              // upstream Conv2d [D, C, P, P], ours [P·P·C, D] in (row, column, channel) order
 	qkvW               // upstream [3·H·d, D] (q; k; v rows), ours three [D, H·d]
 	qkvB               // upstream [3·H·d], ours three [H·d]
+	qkvCols            // upstream Conv1D [D, 3·H·d] (GPT-2's c_attn: q | k | v columns), ours three [D, H·d]
 )
 
 // entry is one upstream tensor.
@@ -73,6 +84,8 @@ const (
 	ViTForImageClassification     = "ViTForImageClassification"
 	ViTModel                      = "ViTModel"
 	TimmViT                       = "timm VisionTransformer"
+	GPT2LMHeadModel               = "GPT2LMHeadModel"
+	LlamaForCausalLM              = "LlamaForCausalLM"
 )
 
 // bertEntries maps a BERT of cfg; prefix is "bert." or "".
@@ -163,6 +176,71 @@ func timmEntries(c arch.ViTConfig) []entry {
 	return append(es, lin("head", arch.ViTHead, d, c.NumClasses)...)
 }
 
+// gpt2Entries maps a GPT-2 in GPT2LMHeadModel's naming (the LM head is tied to wte).
+func gpt2Entries(c gpt2.Config) []entry {
+	e := c.Encoder
+	d, hd := e.Width, e.Heads*e.HeadDim
+	es := []entry{
+		{name: "transformer.wte.weight", shape: []int{c.VocabSize, d}, ours: []string{gpt2.TokenEmbed}},
+		{name: "transformer.wpe.weight", shape: []int{c.MaxPositions, d}, ours: []string{gpt2.PosEmbed}},
+	}
+	conv1D := func(name, ours string, in, out int) []entry { // Conv1D: [in, out], as ours
+		return []entry{
+			{name: name + ".weight", shape: []int{in, out}, ours: []string{arch.Join(ours, arch.Weights)}},
+			{name: name + ".bias", shape: []int{out}, ours: []string{arch.Join(ours, arch.Biases)}},
+		}
+	}
+	for i := range e.Layers {
+		l := fmt.Sprintf("transformer.h.%d.", i)
+		qkv := func(leaf string) []string {
+			return []string{arch.InBlock(i, arch.Query, leaf), arch.InBlock(i, arch.Key, leaf), arch.InBlock(i, arch.Value, leaf)}
+		}
+		es = append(es, norm(l+"ln_1", arch.InBlock(i, arch.LN1), d)...)
+		es = append(es,
+			entry{name: l + "attn.c_attn.weight", shape: []int{d, 3 * hd}, ours: qkv(arch.Weights), conv: qkvCols},
+			entry{name: l + "attn.c_attn.bias", shape: []int{3 * hd}, ours: qkv(arch.Biases), conv: qkvB})
+		es = append(es, conv1D(l+"attn.c_proj", arch.InBlock(i, arch.AttnOutput), hd, d)...)
+		es = append(es, norm(l+"ln_2", arch.InBlock(i, arch.LN2), d)...)
+		es = append(es, conv1D(l+"mlp.c_fc", arch.InBlock(i, arch.FC1), d, e.MLPDim)...)
+		es = append(es, conv1D(l+"mlp.c_proj", arch.InBlock(i, arch.FC2), e.MLPDim, d)...)
+	}
+	return append(es, norm("transformer.ln_f", arch.EncoderFinalLN, d)...)
+}
+
+// llamaEntries maps a LLaMA-style model in LlamaForCausalLM's naming.
+func llamaEntries(c llama.Config) []entry {
+	e := c.Encoder
+	d, hd, kv := e.Width, e.Heads*e.HeadDim, e.KV()*e.HeadDim
+	rms := func(name, ours string) entry {
+		return entry{name: name + ".weight", shape: []int{d}, ours: []string{arch.Join(ours, arch.Gain)}}
+	}
+	proj := func(name, ours string, in, out int) []entry {
+		es := lin(name, ours, in, out)
+		if e.NoBias {
+			return es[:1]
+		}
+		return es
+	}
+	es := []entry{{name: "model.embed_tokens.weight", shape: []int{c.VocabSize, d}, ours: []string{llama.TokenEmbed}}}
+	for i := range e.Layers {
+		l := fmt.Sprintf("model.layers.%d.", i)
+		es = append(es, rms(l+"input_layernorm", arch.InBlock(i, arch.LN1)))
+		es = append(es, proj(l+"self_attn.q_proj", arch.InBlock(i, arch.Query), d, hd)...)
+		es = append(es, proj(l+"self_attn.k_proj", arch.InBlock(i, arch.Key), d, kv)...)
+		es = append(es, proj(l+"self_attn.v_proj", arch.InBlock(i, arch.Value), d, kv)...)
+		es = append(es, proj(l+"self_attn.o_proj", arch.InBlock(i, arch.AttnOutput), hd, d)...)
+		es = append(es, rms(l+"post_attention_layernorm", arch.InBlock(i, arch.LN2)))
+		es = append(es, proj(l+"mlp.gate_proj", arch.InBlock(i, arch.Gate), d, e.MLPDim)...)
+		es = append(es, proj(l+"mlp.up_proj", arch.InBlock(i, arch.FC1), d, e.MLPDim)...)
+		es = append(es, proj(l+"mlp.down_proj", arch.InBlock(i, arch.FC2), e.MLPDim, d)...)
+	}
+	es = append(es, rms("model.norm", arch.EncoderFinalLN))
+	if !c.TieEmbeddings {
+		es = append(es, lin("lm_head", llama.LMHead, d, c.VocabSize)[:1]...)
+	}
+	return es
+}
+
 // toOurs converts an upstream tensor's values into those of its variable(s).
 func (e entry) toOurs(v []float64) [][]float64 {
 	switch e.conv {
@@ -187,6 +265,15 @@ func (e entry) toOurs(v []float64) [][]float64 {
 	case qkvB:
 		hd := e.shape[0] / 3
 		return [][]float64{v[:hd], v[hd : 2*hd], v[2*hd:]}
+	case qkvCols: // [D, 3·hd] → three [D, hd]
+		d, hd := e.shape[0], e.shape[1]/3
+		out := [][]float64{make([]float64, 0, d*hd), make([]float64, 0, d*hd), make([]float64, 0, d*hd)}
+		for r := range d {
+			for k := range 3 {
+				out[k] = append(out[k], v[r*3*hd+k*hd:r*3*hd+(k+1)*hd]...)
+			}
+		}
+		return out
 	}
 	return [][]float64{v}
 }
@@ -218,6 +305,15 @@ func (e entry) fromOurs(vs [][]float64) []float64 {
 		return out
 	case qkvB:
 		return append(append(append([]float64{}, vs[0]...), vs[1]...), vs[2]...)
+	case qkvCols:
+		d, hd := e.shape[0], e.shape[1]/3
+		out := make([]float64, 0, d*3*hd)
+		for r := range d {
+			for k := range 3 {
+				out = append(out, vs[k][r*hd:(r+1)*hd]...)
+			}
+		}
+		return out
 	}
 	return vs[0]
 }

@@ -1,0 +1,116 @@
+package hf
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/golemon/golemon/lemon/arch"
+	"github.com/golemon/golemon/lemon/arch/gpt2"
+	"github.com/golemon/golemon/lemon/arch/llama"
+	"github.com/golemon/golemon/lemon/backend"
+	"github.com/golemon/golemon/lemon/expand"
+)
+
+// TestDecodersAgainstPyTorch exports GPT-2 and LLaMA-style models — a random source and its
+// LEMON expansion (2× width, 2× heads with the key/value heads, 2× depth) — as transformers'
+// GPT2LMHeadModel and LlamaForCausalLM, and has scripts/hf_torch.py, an independent PyTorch
+// build of those module trees, load each folder strictly and compare its logits with ours
+// (float32: relative 1e-5; float64: 1e-12). It needs a Python with torch, named by
+// GOLEMON_TORCH_PYTHON (scripts/check_hf.sh sets it); without it the test is skipped.
+func TestDecodersAgainstPyTorch(t *testing.T) {
+	py := os.Getenv("GOLEMON_TORCH_PYTHON")
+	if py == "" {
+		t.Skip("GOLEMON_TORCH_PYTHON is not set (scripts/check_hf.sh runs this test with Debian's python3-torch)")
+	}
+	script, err := filepath.Abs("../../scripts/hf_torch.py")
+	if err != nil {
+		t.Fatal(err)
+	}
+	be := backend.MustNew()
+	for _, dtype := range []string{"float32", "float64"} {
+		rtol := "1e-5"
+		if dtype == "float64" {
+			rtol = "1e-12"
+		}
+		for name, cfg := range map[string]arch.Config{
+			"gpt2": gpt2.New(gpt2.Config{Encoder: arch.Encoder{Layers: 2, Width: 16, Heads: 2, HeadDim: 8, MLPDim: 40,
+				Norm: arch.PreLN, LayerNormEps: 1e-5, DType: dtype, Causal: true}, VocabSize: 37, MaxPositions: 16}),
+			"llama": llama.New(llama.Config{Encoder: arch.Encoder{Layers: 2, Width: 16, Heads: 4, HeadDim: 4, MLPDim: 24,
+				Norm: arch.PreLN, LayerNormEps: 1e-5, DType: dtype, Causal: true, NormKind: arch.RMSNormKind,
+				MLPKind: arch.SwiGLUMLP, KVHeads: 2, RoPETheta: 10000, NoBias: true}, VocabSize: 37, MaxPositions: 16}),
+			"llama-tied": llama.New(llama.Config{Encoder: arch.Encoder{Layers: 2, Width: 16, Heads: 4, HeadDim: 4, MLPDim: 24,
+				Norm: arch.PreLN, LayerNormEps: 1e-5, DType: dtype, Causal: true, NormKind: arch.RMSNormKind,
+				MLPKind: arch.SwiGLUMLP, KVHeads: 2, RoPETheta: 500000, NoBias: true}, VocabSize: 37, MaxPositions: 16, TieEmbeddings: true}),
+		} {
+			src := randomized(t, cfg, 5)
+			spec := expand.Spec{Width: 32, Heads: 2 * cfg.Enc().Heads, MLPDim: 2 * cfg.Enc().MLPDim, Layers: 4}
+			if name == "gpt2" {
+				spec.HeadDim = 8 // GPT-2 needs n_embd = n_head × head dim: 32 = 4 × 8
+			}
+			plan, err := expand.NewPlan(cfg, spec, expand.LEMON, expand.Options{Seed: 3})
+			if err != nil {
+				t.Fatal(err)
+			}
+			tgt, err := plan.Apply(src)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, m := range []struct {
+				what  string
+				model arch.Model
+			}{{"source", src}, {"LEMON ×2", tgt}} {
+				dir := filepath.Join(t.TempDir(), "export")
+				ex, err := Save(dir, m.model, SaveOptions{})
+				if err != nil {
+					t.Fatalf("%s %s: %v", name, m.what, err)
+				}
+				in := expand.RandomInputs(m.model.Config, 2, 9)
+				out, err := expand.Forward(be, m.model, in)
+				if err != nil {
+					t.Fatal(err)
+				}
+				seq := in.Tokens.Shape().Dim(1)
+				ours := filepath.Join(t.TempDir(), "ours.safetensors")
+				vocab, _ := m.model.Config.Family().(arch.CausalLM).CausalLM()
+				if err := WriteInputsAndLogits(ours, m.model.Config, in, out.Flat[0], []int{2, seq, vocab}); err != nil {
+					t.Fatal(err)
+				}
+				cmd := exec.Command(py, script, "check", "--model", dir, "--ours", ours, "--rtol", rtol)
+				res, err := cmd.CombinedOutput()
+				t.Logf("%s %s %s as %s (%d tensors):\n%s", dtype, name, m.what, ex.Architecture, ex.Tensors, strings.TrimSpace(string(res)))
+				if err != nil {
+					t.Errorf("%s %s %s: the PyTorch check failed: %v", dtype, name, m.what, err)
+				}
+				if m.what != "source" {
+					continue
+				}
+				// Negative control: our logits from the same weights with one key weight moved
+				// by 0.5 must fail the same check.
+				bad := randomized(t, cfg, 5)
+				key := "/" + arch.InBlock(0, arch.Key, arch.Weights)
+				w := values(t, bad, arch.InBlock(0, arch.Key, arch.Weights))
+				w[3] += 0.5
+				if err := bad.Store.GetVariable(key).SetValue(arch.NewTensor(arch.DTypeOf(cfg.Enc()), w, bad.Store.GetVariable(key).Shape().Dimensions)); err != nil {
+					t.Fatal(err)
+				}
+				badOut, err := expand.Forward(be, bad, in)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := WriteInputsAndLogits(ours, m.model.Config, in, badOut.Flat[0], []int{2, seq, vocab}); err != nil {
+					t.Fatal(err)
+				}
+				res, err = exec.Command(py, script, "check", "--model", dir, "--ours", ours, "--rtol", rtol).CombinedOutput()
+				if err == nil {
+					t.Errorf("%s %s: a perturbed key weight passed the PyTorch check:\n%s", dtype, name, res)
+				} else {
+					lines := strings.Split(strings.TrimSpace(string(res)), "\n")
+					t.Logf("negative control (one key weight + 0.5) caught: %s", strings.TrimSpace(lines[len(lines)-2]))
+				}
+			}
+		}
+	}
+}
