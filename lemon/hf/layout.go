@@ -43,12 +43,12 @@ import (
 type conv int
 
 const (
-	same   conv = iota // identical row-major values (vectors, embedding tables, [1, …] squeezed)
-	linear             // upstream [out, in], ours [in, out]
-	patch              // upstream Conv2d [D, C, P, P], ours [P·P·C, D] in (row, column, channel) order
-	qkvW               // upstream [3·H·d, D] (q; k; v rows), ours three [D, H·d]
-	qkvB               // upstream [3·H·d], ours three [H·d]
-	qkvCols            // upstream Conv1D [D, 3·H·d] (GPT-2's c_attn: q | k | v columns), ours three [D, H·d]
+	same    conv = iota // identical row-major values (vectors, embedding tables, [1, …] squeezed)
+	linear              // upstream [out, in], ours [in, out]
+	patch               // upstream Conv2d [D, C, P, P], ours [P·P·C, D] in (row, column, channel) order
+	qkvW                // upstream [3·H·d, D] (q; k; v rows), ours three [D, H·d]
+	qkvB                // upstream [3·H·d], ours three [H·d]
+	qkvCols             // upstream Conv1D [D, 3·H·d] (GPT-2's c_attn: q | k | v columns), ours three [D, H·d]
 )
 
 // entry is one upstream tensor.
