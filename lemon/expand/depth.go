@@ -62,6 +62,9 @@ func blockLayout(z sizes, m Method, spec Spec) []block {
 	}
 	ls := z.src.Layers
 	src, isNew := layout(ls, z.tgt.Layers, l)
+	if row.solar {
+		src, isNew = solarLayout(ls, z.tgt.Layers)
+	}
 	blocks := make([]block, len(src))
 	for j := range blocks {
 		b := block{src: src[j], isNew: isNew[j], writers: wCopy, next: -1}
@@ -81,6 +84,20 @@ func blockLayout(z sizes, m Method, spec Spec) []block {
 		postLNNorms(blocks)
 	}
 	return blocks
+}
+
+// solarLayout is SOLAR's depth up-scaling: m = L_S − L_T/2 blocks dropped from the end of
+// the first copy and from the start of the second (L_T even, L_S ≤ L_T ≤ 2·L_S: checked by
+// methodProblems).
+func solarLayout(ls, lt int) (src []int, isNew []bool) {
+	m := ls - lt/2
+	for i := range ls - m {
+		src, isNew = append(src, i), append(isNew, false)
+	}
+	for i := m; i < ls; i++ {
+		src, isNew = append(src, i), append(isNew, true)
+	}
+	return src, isNew
 }
 
 // postLNNorms makes identity blocks lossless in Post-LN (docs/method.md#post-ln-depth): an inserted

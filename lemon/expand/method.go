@@ -39,6 +39,11 @@ const (
 	// multiples of the source's, depth unchanged; equal split, optionally plus paired noise
 	// that sums to zero (Options.Noise). Lossless.
 	HyperClone
+	// SOLAR is depth up-scaling (Kim et al. 2023, SOLAR 10.7B): two copies of the source's
+	// blocks, the last m of the first copy and the first m of the second dropped, so that
+	// L_T = 2·(L_S − m); width uses LEMON's rules. Lossy by design: the blocks at the seam
+	// read representations they were not trained on, and every block writes.
+	SOLAR
 )
 
 // methodRule is one method as one row: its rule for every axis role and for new blocks, what
@@ -73,6 +78,7 @@ type methodRule struct {
 	// writers of new blocks; nextBlock: new blocks and new units read the next source block
 	// (bert2BERT's AKI).
 	stacked   bool
+	solar     bool // SOLAR's layout: blocks 0 … L−m−1, then m … L−1
 	writers   func(Writers) writerRule
 	nextBlock bool
 
@@ -154,6 +160,14 @@ var methods = []methodRule{
 		residual: kMean, normed: kZero, dense: kCopy, pooled: kCopy, etaRule: true, equalSplit: true, noisy: true,
 		newUnits: kCopy, writers: always(wZero), integerFactor: true, widthOnly: true, indivisibleChecks: true,
 		lossy: func(sizes, bool) []string { return nil },
+	},
+	SOLAR: {
+		name: "solar", doc: "SOLAR depth up-scaling: two copies of the blocks, m dropped at the seam (L_T = 2·(L_S − m)); lossy by design",
+		residual: kMean, normed: kZero, dense: kCopy, pooled: kCopy, etaRule: true,
+		newUnits: kCopy, solar: true, writers: always(wCopy), indivisibleChecks: true,
+		lossy: func(_ sizes, added bool) []string {
+			return when(added, "the second copy's blocks add their outputs again, and the seam's blocks read representations they were not trained on")
+		},
 	},
 }
 

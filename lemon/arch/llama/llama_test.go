@@ -148,6 +148,7 @@ func TestExpansionGrid(t *testing.T) {
 				{expand.AKI, expand.Spec{MLPDim: 16}},
 				{expand.Zero, expand.Spec{Width: 16}},
 				{expand.Stack, expand.Spec{Layers: 4}},
+				{expand.SOLAR, expand.Spec{Layers: 4}},
 			} {
 				plan, err := expand.NewPlan(cfg, c.spec, c.m, expand.Options{Seed: 4})
 				if err != nil {
@@ -181,13 +182,26 @@ func TestExpansionGrid(t *testing.T) {
 		}
 	}
 	cfg := tiny("float64", false)
-	for spec, want := range map[expand.Spec]string{
-		{Heads: 5}:   "must be a multiple of the group size 2",
-		{HeadDim: 6}: "RoPE: head_dim 4 → 6",
+	for _, c := range []struct {
+		m    expand.Method
+		spec expand.Spec
+		want string
+	}{
+		{expand.LEMON, expand.Spec{Heads: 5}, "must be a multiple of the group size 2"},
+		{expand.LEMON, expand.Spec{HeadDim: 6}, "RoPE: head_dim 4 → 6"},
+		{expand.SOLAR, expand.Spec{Layers: 3}, "target layers 3 must be even and at most 4"},
 	} {
-		if _, err := expand.NewPlan(cfg, spec, expand.LEMON, expand.Options{}); err == nil || !strings.Contains(err.Error(), want) {
-			t.Errorf("%v: want a refusal with %q, got %v", spec, want, err)
+		if _, err := expand.NewPlan(cfg, c.spec, c.m, expand.Options{}); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s %v: want a refusal with %q, got %v", c.m, c.spec, c.want, err)
 		}
+	}
+	// SOLAR's layout on a deeper source: 4 blocks → 6 drops m = 1 at the seam (0 1 2 | 1 2 3).
+	deep := tiny("float64", false)
+	c := deep.Other.(llama.Config)
+	c.Encoder.Layers = 4
+	plan, err := expand.NewPlan(llama.New(c), expand.Spec{Layers: 6}, expand.SOLAR, expand.Options{})
+	if err != nil || !strings.Contains(plan.Header(), "blocks: 0←0 1←1 2←2 3←1′(copy) 4←2′(copy) 5←3′(copy)") {
+		t.Errorf("SOLAR 4 → 6: %v\n%v", err, plan)
 	}
 }
 
