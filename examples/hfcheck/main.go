@@ -20,6 +20,7 @@ import (
 	"path/filepath"
 	"slices"
 
+	"github.com/golemon/golemon/lemon/arch"
 	"github.com/golemon/golemon/lemon/backend"
 	"github.com/golemon/golemon/lemon/expand"
 	"github.com/golemon/golemon/lemon/hf"
@@ -103,6 +104,10 @@ func run() error {
 		shape = []int{*batch, m.Config.BERT.NumClasses}
 	case "vit":
 		shape = []int{*batch, m.Config.ViT.NumClasses}
+	case "lm": // a decoder's next-token logits at every position
+		t := inputs.Tokens.Shape().Dimensions
+		vocab, _ := m.Config.Family().(arch.CausalLM).CausalLM()
+		shape = []int{t[0], t[1], vocab}
 	}
 	if err := hf.WriteInputsAndLogits(file, m.Config, inputs, logits.Flat[i], shape); err != nil {
 		return err

@@ -129,7 +129,7 @@ func exportDecoder(cfg arch.Config) (string, map[string]any, []entry, []string, 
 			"scale_attn_weights": true, "tie_word_embeddings": true, "torch_dtype": dtypeName(e),
 		}
 		notes := []string{"activation_function \"gelu\" (exact): OpenAI's GPT-2 checkpoints use \"gelu_new\", the tanh approximation"}
-		return GPT2LMHeadModel, conf, gpt2Entries(c), notes, nil
+		return GPT2LMHeadModel, conf, gpt2Entries(c, "transformer."), notes, nil
 	case llama.Config:
 		conf := map[string]any{
 			"architectures": []string{LlamaForCausalLM}, "model_type": "llama",

@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"github.com/golemon/golemon/lemon/arch"
+	"github.com/golemon/golemon/lemon/arch/gpt2"
+	"github.com/golemon/golemon/lemon/arch/llama"
 	"github.com/golemon/golemon/lemon/backend"
 	"github.com/golemon/golemon/lemon/expand"
 )
@@ -60,7 +62,8 @@ func values(t *testing.T, m arch.Model, path string) []float64 {
 }
 
 // TestExportImportBitExact: import(export(m)) holds every variable bit for bit, for BERT
-// (MLM and classifier) and ViT, float32 and float64.
+// (MLM and classifier), ViT, GPT-2 and LLaMA (grouped-query, untied; and tied with biases and
+// a head dimension other than D/H), float32 and float64.
 func TestExportImportBitExact(t *testing.T) {
 	for _, tc := range []struct {
 		name string
@@ -71,6 +74,14 @@ func TestExportImportBitExact(t *testing.T) {
 		{"bert-cls", tinyBERT(3), BertForSequenceClassification},
 		{"vit-f32", tinyViT(""), ViTForImageClassification},
 		{"vit-f64", tinyViT("float64"), ViTForImageClassification},
+		{"gpt2", gpt2.New(gpt2.Config{Encoder: arch.Encoder{Layers: 2, Width: 16, Heads: 2, HeadDim: 8, MLPDim: 40,
+			Norm: arch.PreLN, LayerNormEps: 1e-5, Causal: true}, VocabSize: 37, MaxPositions: 16}), GPT2LMHeadModel},
+		{"llama-gqa", llama.New(llama.Config{Encoder: arch.Encoder{Layers: 2, Width: 16, Heads: 4, HeadDim: 4, MLPDim: 24,
+			Norm: arch.PreLN, LayerNormEps: 1e-5, DType: "float64", Causal: true, NormKind: arch.RMSNormKind,
+			MLPKind: arch.SwiGLUMLP, KVHeads: 2, RoPETheta: 10000, NoBias: true}, VocabSize: 37, MaxPositions: 16}), LlamaForCausalLM},
+		{"llama-tied-bias", llama.New(llama.Config{Encoder: arch.Encoder{Layers: 2, Width: 16, Heads: 2, HeadDim: 6, MLPDim: 24,
+			Norm: arch.PreLN, LayerNormEps: 1e-6, Causal: true, NormKind: arch.RMSNormKind,
+			MLPKind: arch.SwiGLUMLP, RoPETheta: 500000}, VocabSize: 37, MaxPositions: 16, TieEmbeddings: true}), LlamaForCausalLM},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			m := randomized(t, tc.cfg, 3)

@@ -27,6 +27,8 @@ import (
 	"strings"
 
 	"github.com/golemon/golemon/lemon/arch"
+	"github.com/golemon/golemon/lemon/arch/gpt2"
+	"github.com/golemon/golemon/lemon/arch/llama"
 	"github.com/gomlx/gomlx/ml/model"
 )
 
@@ -78,6 +80,23 @@ type config struct {
 	QKVBias               *bool             `json:"qkv_bias"`
 	ID2Label              map[string]string `json:"id2label"`
 	NumLabels             int               `json:"num_labels"`
+	// GPT-2
+	NEmbd              int      `json:"n_embd"`
+	NLayer             int      `json:"n_layer"`
+	NHead              int      `json:"n_head"`
+	NInner             *int     `json:"n_inner"`
+	NPositions         int      `json:"n_positions"`
+	LayerNormEpsilon   *float64 `json:"layer_norm_epsilon"`
+	ActivationFunction *string  `json:"activation_function"`
+	TieWordEmbeddings  *bool    `json:"tie_word_embeddings"`
+	// LLaMA
+	NumKeyValueHeads *int            `json:"num_key_value_heads"`
+	HeadDim          *int            `json:"head_dim"`
+	RMSNormEps       *float64        `json:"rms_norm_eps"`
+	RopeTheta        *float64        `json:"rope_theta"`
+	RopeScaling      json.RawMessage `json:"rope_scaling"`
+	AttentionBias    *bool           `json:"attention_bias"`
+	MLPBias          *bool           `json:"mlp_bias"`
 	// timm's hub config
 	Architecture string `json:"architecture"`
 	NumClasses   int    `json:"num_classes"`
@@ -241,11 +260,12 @@ func architecture(c config, ts *tensorSet) (string, error) {
 	}
 	if len(c.Architectures) == 1 {
 		switch a := c.Architectures[0]; a {
-		case BertForMaskedLM, BertForSequenceClassification, BertModel, BertForPreTraining, ViTForImageClassification, ViTModel:
+		case BertForMaskedLM, BertForSequenceClassification, BertModel, BertForPreTraining, ViTForImageClassification, ViTModel,
+			GPT2LMHeadModel, LlamaForCausalLM:
 			return a, nil
 		default:
-			return "", fmt.Errorf("config.json: architecture %q is not read by this library (it reads %s, %s, %s, %s, %s, %s and timm's VisionTransformer)",
-				a, BertForMaskedLM, BertForSequenceClassification, BertModel, BertForPreTraining, ViTForImageClassification, ViTModel)
+			return "", fmt.Errorf("config.json: architecture %q is not read by this library (it reads %s, %s, %s, %s, %s, %s, %s, %s and timm's VisionTransformer)",
+				a, BertForMaskedLM, BertForSequenceClassification, BertModel, BertForPreTraining, ViTForImageClassification, ViTModel, GPT2LMHeadModel, LlamaForCausalLM)
 		}
 	}
 	has := func(n string) bool { _, ok := ts.byName[n]; return ok }
@@ -263,6 +283,10 @@ func architecture(c config, ts *tensorSet) (string, error) {
 			return ViTForImageClassification, nil
 		}
 		return ViTModel, nil
+	case "gpt2":
+		return GPT2LMHeadModel, nil
+	case "llama":
+		return LlamaForCausalLM, nil
 	}
 	return "", fmt.Errorf("config.json has no \"architectures\" and model_type %q is neither \"bert\" nor \"vit\"", c.ModelType)
 }
@@ -355,6 +379,33 @@ func load(c config, ts *tensorSet, opts LoadOptions) (Imported, error) {
 			entries = vitEntries(v, prefixed("vit."), true)
 		}
 		cfg = arch.Config{Kind: arch.KindViT, ViT: &v}
+	case GPT2LMHeadModel:
+		g, notes, err := gpt2Config(c, dtype)
+		if err != nil {
+			return Imported{}, err
+		}
+		im.Notes = append(im.Notes, notes...)
+		prefix := prefixed("transformer.")
+		for n := range ts.byName {
+			if strings.HasSuffix(n, ".attn.bias") || strings.HasSuffix(n, ".attn.masked_bias") {
+				ignore[n] = "the causal-mask buffers older transformers saved, not weights"
+			}
+		}
+		cfg = gpt2.New(g)
+		entries = gpt2Entries(g, prefix)
+	case LlamaForCausalLM:
+		l, notes, err := llamaConfig(c, dtype)
+		if err != nil {
+			return Imported{}, err
+		}
+		im.Notes = append(im.Notes, notes...)
+		for n := range ts.byName {
+			if strings.HasSuffix(n, ".self_attn.rotary_emb.inv_freq") {
+				ignore[n] = "RoPE's frequency buffers older transformers saved, recomputed from rope_theta"
+			}
+		}
+		cfg = llama.New(l)
+		entries = llamaEntries(l)
 	}
 	if err := cfg.Validate(); err != nil {
 		return Imported{}, fmt.Errorf("config.json gives %w", err)
@@ -490,6 +541,97 @@ func encoder(c config, norm arch.NormPlacement, dtype string) (arch.Encoder, []s
 	return arch.Encoder{Layers: c.NumHiddenLayers, Width: c.HiddenSize, Heads: c.NumAttentionHeads,
 		HeadDim: c.HiddenSize / c.NumAttentionHeads, MLPDim: c.IntermediateSize, Norm: norm,
 		LayerNormEps: eps, Dropout: drop, DType: dtype}, notes, nil
+}
+
+// gpt2Config reads GPT2Config's fields (transformers' defaults where absent).
+func gpt2Config(c config, dtype string) (gpt2.Config, []string, error) {
+	act := "gelu_new" // GPT2Config's default
+	if c.ActivationFunction != nil {
+		act = *c.ActivationFunction
+	}
+	if act != "gelu" {
+		return gpt2.Config{}, nil, fmt.Errorf("config.json: activation_function %q is not computed by this library (only \"gelu\", the exact erf GELU; OpenAI's GPT-2 uses \"gelu_new\", the tanh approximation, and would compute a different function here)", act)
+	}
+	if c.TieWordEmbeddings != nil && !*c.TieWordEmbeddings {
+		return gpt2.Config{}, nil, fmt.Errorf("config.json: tie_word_embeddings false: only GPT-2's tied LM head is read")
+	}
+	for _, f := range []struct {
+		name string
+		v    int
+	}{{"n_embd", c.NEmbd}, {"n_layer", c.NLayer}, {"n_head", c.NHead}, {"n_positions", c.NPositions}, {"vocab_size", c.VocabSize}} {
+		if f.v <= 0 {
+			return gpt2.Config{}, nil, fmt.Errorf("config.json: %s must be > 0, got %d", f.name, f.v)
+		}
+	}
+	if c.NEmbd%c.NHead != 0 {
+		return gpt2.Config{}, nil, fmt.Errorf("config.json: n_embd %d is not a multiple of n_head %d", c.NEmbd, c.NHead)
+	}
+	inner := 4 * c.NEmbd
+	if c.NInner != nil {
+		inner = *c.NInner
+	}
+	eps := 1e-5
+	if c.LayerNormEpsilon != nil {
+		eps = *c.LayerNormEpsilon
+	}
+	if dtype == "float32" {
+		dtype = ""
+	}
+	notes := []string{"dropout (resid_pdrop, embd_pdrop, attn_pdrop) is not carried over: training here sets its own"}
+	return gpt2.Config{Encoder: arch.Encoder{Layers: c.NLayer, Width: c.NEmbd, Heads: c.NHead, HeadDim: c.NEmbd / c.NHead,
+		MLPDim: inner, Norm: arch.PreLN, LayerNormEps: eps, DType: dtype, Causal: true},
+		VocabSize: c.VocabSize, MaxPositions: c.NPositions}, notes, nil
+}
+
+// llamaConfig reads LlamaConfig's fields (transformers' defaults where absent).
+func llamaConfig(c config, dtype string) (llama.Config, []string, error) {
+	if c.HiddenAct != nil && *c.HiddenAct != "silu" {
+		return llama.Config{}, nil, fmt.Errorf("config.json: hidden_act %q: LLaMA's SwiGLU is read with \"silu\" only", *c.HiddenAct)
+	}
+	if s := strings.TrimSpace(string(c.RopeScaling)); s != "" && s != "null" {
+		return llama.Config{}, nil, fmt.Errorf("config.json: rope_scaling %s is not read (only the plain RoPE of rope_theta)", s)
+	}
+	for _, f := range []struct {
+		name string
+		v    int
+	}{{"hidden_size", c.HiddenSize}, {"num_hidden_layers", c.NumHiddenLayers}, {"num_attention_heads", c.NumAttentionHeads},
+		{"intermediate_size", c.IntermediateSize}, {"vocab_size", c.VocabSize}, {"max_position_embeddings", c.MaxPositionEmbeddings}} {
+		if f.v <= 0 {
+			return llama.Config{}, nil, fmt.Errorf("config.json: %s must be > 0, got %d", f.name, f.v)
+		}
+	}
+	kv := 0 // one key/value head per query head, as the encoder writes it
+	if c.NumKeyValueHeads != nil && *c.NumKeyValueHeads != c.NumAttentionHeads {
+		kv = *c.NumKeyValueHeads
+	}
+	hd := 0
+	if c.HeadDim != nil {
+		hd = *c.HeadDim
+	} else if c.HiddenSize%c.NumAttentionHeads == 0 {
+		hd = c.HiddenSize / c.NumAttentionHeads
+	}
+	if hd <= 0 {
+		return llama.Config{}, nil, fmt.Errorf("config.json: no head_dim, and hidden_size %d is not a multiple of num_attention_heads %d", c.HiddenSize, c.NumAttentionHeads)
+	}
+	eps, theta := 1e-6, 10000.0 // LlamaConfig's defaults
+	if c.RMSNormEps != nil {
+		eps = *c.RMSNormEps
+	}
+	if c.RopeTheta != nil {
+		theta = *c.RopeTheta
+	}
+	attnBias, mlpBias := c.AttentionBias != nil && *c.AttentionBias, c.MLPBias != nil && *c.MLPBias
+	if attnBias != mlpBias {
+		return llama.Config{}, nil, fmt.Errorf("config.json: attention_bias %v with mlp_bias %v: this library has biases on every block projection or on none", attnBias, mlpBias)
+	}
+	tied := c.TieWordEmbeddings != nil && *c.TieWordEmbeddings
+	if dtype == "float32" {
+		dtype = ""
+	}
+	return llama.Config{Encoder: arch.Encoder{Layers: c.NumHiddenLayers, Width: c.HiddenSize, Heads: c.NumAttentionHeads,
+		HeadDim: hd, MLPDim: c.IntermediateSize, Norm: arch.PreLN, LayerNormEps: eps, DType: dtype, Causal: true,
+		NormKind: arch.RMSNormKind, MLPKind: arch.SwiGLUMLP, KVHeads: kv, RoPETheta: theta, NoBias: !attnBias},
+		VocabSize: c.VocabSize, MaxPositions: c.MaxPositionEmbeddings, TieEmbeddings: tied}, nil, nil
 }
 
 func bertConfig(c config, dtype string) (arch.BERTConfig, []string, error) {
@@ -628,6 +770,12 @@ func readStore(cfg arch.Config, entries []entry, ts *tensorSet, ignore map[strin
 	// Tied copies, as older transformers versions saved them: kept only if equal to their source.
 	tied := map[string]string{"cls.predictions.decoder.weight": byPrefix(entries, "embeddings.word_embeddings.weight"),
 		"cls.predictions.decoder.bias": "cls.predictions.bias"}
+	if _, untied := byName["lm_head.weight"]; !untied { // a decoder's LM head tied to its embedding
+		tied["lm_head.weight"] = byPrefix(entries, "wte.weight")
+		if tied["lm_head.weight"] == "" {
+			tied["lm_head.weight"] = byPrefix(entries, "embed_tokens.weight")
+		}
+	}
 	dropped := map[string][]string{}
 	for _, n := range ts.names() {
 		if _, ok := byName[n]; ok {

@@ -30,6 +30,23 @@ func OutputHead(cfg arch.Config) string {
 // ViT pixel_values [B, C, S, S] (converted to this library's [B, S, S, C]).
 func InputsFromFile(cfg arch.Config, f *File) (arch.Inputs, error) {
 	switch cfg.Kind {
+	case gpt2.Kind, llama.Kind:
+		vocab, positions := cfg.Family().(arch.CausalLM).CausalLM()
+		ids, shape, err := f.ReadInt64("input_ids")
+		if err != nil {
+			return arch.Inputs{}, err
+		}
+		if len(shape) != 2 || shape[1] > positions || shape[1] == 0 || shape[0] == 0 {
+			return arch.Inputs{}, fmt.Errorf("hf: input_ids is %v; want [batch, tokens ≤ %d]", shape, positions)
+		}
+		tok := make([]int32, len(ids))
+		for i, id := range ids {
+			if id < 0 || id >= int64(vocab) {
+				return arch.Inputs{}, fmt.Errorf("hf: input_ids holds %d at flat index %d, outside the vocabulary of %d", id, i, vocab)
+			}
+			tok[i] = int32(id)
+		}
+		return arch.Inputs{Tokens: tensors.FromFlatDataAndDimensions(tok, shape...)}, nil
 	case arch.KindBERT:
 		b := cfg.BERT
 		ids, shape, err := f.ReadInt64("input_ids")

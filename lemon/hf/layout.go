@@ -176,13 +176,14 @@ func timmEntries(c arch.ViTConfig) []entry {
 	return append(es, lin("head", arch.ViTHead, d, c.NumClasses)...)
 }
 
-// gpt2Entries maps a GPT-2 in GPT2LMHeadModel's naming (the LM head is tied to wte).
-func gpt2Entries(c gpt2.Config) []entry {
+// gpt2Entries maps a GPT-2 in GPT2LMHeadModel's naming (the LM head is tied to wte); prefix
+// is "transformer." (GPT2LMHeadModel.save_pretrained) or "" (GPT2Model, as OpenAI's hub files).
+func gpt2Entries(c gpt2.Config, prefix string) []entry {
 	e := c.Encoder
 	d, hd := e.Width, e.Heads*e.HeadDim
 	es := []entry{
-		{name: "transformer.wte.weight", shape: []int{c.VocabSize, d}, ours: []string{gpt2.TokenEmbed}},
-		{name: "transformer.wpe.weight", shape: []int{c.MaxPositions, d}, ours: []string{gpt2.PosEmbed}},
+		{name: prefix + "wte.weight", shape: []int{c.VocabSize, d}, ours: []string{gpt2.TokenEmbed}},
+		{name: prefix + "wpe.weight", shape: []int{c.MaxPositions, d}, ours: []string{gpt2.PosEmbed}},
 	}
 	conv1D := func(name, ours string, in, out int) []entry { // Conv1D: [in, out], as ours
 		return []entry{
@@ -191,7 +192,7 @@ func gpt2Entries(c gpt2.Config) []entry {
 		}
 	}
 	for i := range e.Layers {
-		l := fmt.Sprintf("transformer.h.%d.", i)
+		l := fmt.Sprintf("%sh.%d.", prefix, i)
 		qkv := func(leaf string) []string {
 			return []string{arch.InBlock(i, arch.Query, leaf), arch.InBlock(i, arch.Key, leaf), arch.InBlock(i, arch.Value, leaf)}
 		}
@@ -204,7 +205,7 @@ func gpt2Entries(c gpt2.Config) []entry {
 		es = append(es, conv1D(l+"mlp.c_fc", arch.InBlock(i, arch.FC1), d, e.MLPDim)...)
 		es = append(es, conv1D(l+"mlp.c_proj", arch.InBlock(i, arch.FC2), e.MLPDim, d)...)
 	}
-	return append(es, norm("transformer.ln_f", arch.EncoderFinalLN, d)...)
+	return append(es, norm(prefix+"ln_f", arch.EncoderFinalLN, d)...)
 }
 
 // llamaEntries maps a LLaMA-style model in LlamaForCausalLM's naming.

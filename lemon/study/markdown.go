@@ -9,7 +9,7 @@ import (
 )
 
 // paperSaving is the paper's headline saving per task (LEMON §5, without the source's cost).
-var paperSaving = map[Task]string{ViT: "56.7%", BERT: "33.2%", GPT2: "none: the paper has no decoder"}
+var paperSaving = map[Task]string{ViT: "56.7%", BERT: "33.2%", GPT2: "— (no decoder in the paper)"}
 
 // Markdown is results.md: the settings, the table of every setting (mean ± sample std over
 // seeds), the best LEMON saving next to the paper's, and the lossless check of the step-0 rows.
@@ -17,7 +17,7 @@ func (rep *Report) Markdown() string {
 	s := rep.Study
 	ms := s.Task.Metrics()
 	var sb strings.Builder
-	fmt.Fprintf(&sb, "### %s (%s scale): %s → %s\n\n", map[Task]string{ViT: "ViT", BERT: "BERT", GPT2: "GPT-2"}[s.Task], s.Name, s.SourceName, s.TargetName)
+	fmt.Fprintf(&sb, "### %s (%s scale): %s → %s\n\n", map[Task]string{ViT: "ViT", BERT: "BERT", GPT2: "Decoder LM"}[s.Task], s.Name, s.SourceName, s.TargetName)
 	fmt.Fprintf(&sb, "- Data: %s.\n", rep.Data)
 	fmt.Fprintf(&sb, "- Saving = 1 − C(run first reaches the scratch reference)/C(scratch), C = training FLOPs (3× forward matmul FLOPs, "+
 		"arch.TrainFLOPs), crossing interpolated linearly between evaluations (every %d steps); \"incl. source\" adds the source's "+

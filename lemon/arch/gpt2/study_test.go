@@ -58,7 +58,7 @@ func TestDecoderStudy(t *testing.T) {
 		}
 	}
 	md := rep.Markdown()
-	for _, want := range []string{"GPT-2", "unigram entropy", "gpt2-3-12"} {
+	for _, want := range []string{"Decoder LM", "unigram entropy", "gpt2-3-12"} {
 		if !strings.Contains(md, want) {
 			t.Errorf("the report lacks %q", want)
 		}
