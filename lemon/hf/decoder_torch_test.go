@@ -114,3 +114,43 @@ func TestDecodersAgainstPyTorch(t *testing.T) {
 		}
 	}
 }
+
+// TestDecoderImportRefusals: decoder configs this library would compute differently are
+// refused, naming the field.
+func TestDecoderImportRefusals(t *testing.T) {
+	g := gpt2.New(gpt2.Config{Encoder: arch.Encoder{Layers: 1, Width: 8, Heads: 2, HeadDim: 4, MLPDim: 16,
+		Norm: arch.PreLN, LayerNormEps: 1e-5, Causal: true}, VocabSize: 11, MaxPositions: 8})
+	l := llama.New(llama.Config{Encoder: arch.Encoder{Layers: 1, Width: 8, Heads: 2, HeadDim: 4, MLPDim: 16,
+		Norm: arch.PreLN, LayerNormEps: 1e-5, Causal: true, NormKind: arch.RMSNormKind, MLPKind: arch.SwiGLUMLP,
+		RoPETheta: 10000, NoBias: true}, VocabSize: 11, MaxPositions: 8})
+	for _, c := range []struct {
+		cfg        arch.Config
+		from, to   string
+		wantSubstr string
+	}{
+		{g, `"activation_function": "gelu"`, `"activation_function": "gelu_new"`, `activation_function "gelu_new" is not computed`},
+		{g, `"tie_word_embeddings": true`, `"tie_word_embeddings": false`, "only GPT-2's tied LM head"},
+		{l, `"rope_scaling": null`, `"rope_scaling": {"type": "linear", "factor": 2}`, "rope_scaling"},
+		{l, `"hidden_act": "silu"`, `"hidden_act": "gelu"`, `hidden_act "gelu"`},
+		{l, `"attention_bias": false`, `"attention_bias": true`, "attention_bias true with mlp_bias false"},
+	} {
+		dir := filepath.Join(t.TempDir(), "export")
+		if _, err := Save(dir, randomized(t, c.cfg, 1), SaveOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(dir, ConfigFile)
+		raw, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(raw), c.from) {
+			t.Fatalf("config.json lacks %s:\n%s", c.from, raw)
+		}
+		if err := os.WriteFile(path, []byte(strings.Replace(string(raw), c.from, c.to, 1)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := Load(dir, LoadOptions{}); err == nil || !strings.Contains(err.Error(), c.wantSubstr) {
+			t.Errorf("%s → %s: want an error with %q, got %v", c.from, c.to, c.wantSubstr, err)
+		}
+	}
+}
