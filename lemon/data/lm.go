@@ -1,6 +1,9 @@
 package data
 
-import "fmt"
+import (
+	"fmt"
+	"math/rand/v2"
+)
 
 // SequenceBatcher yields batches of whole sequences for next-token (causal LM) training:
 // no masking, the model predicts token t+1 from tokens ≤ t. Order and epochs are as for
@@ -72,4 +75,22 @@ func LMValidationBatches(seqs *Sequences, batchSize int) ([]LMBatch, error) {
 		out = append(out, b)
 	}
 	return out, nil
+}
+
+// StrideSequences is a synthetic next-token task for tests and teaching: n sequences of t
+// tokens over a vocabulary of v, each a random start followed by t_{i+1} = t_i + s (mod v)
+// with a stride s ∈ {1, 2, 5} drawn per sequence. Only the first prediction is uncertain
+// (the stride shows from the second token), so a model that reads its context reaches
+// ln(3)/(t−1) nats per predicted token, against ln(v) for the (uniform) unigram distribution.
+func StrideSequences(n, t, v int, seed uint64) *Sequences {
+	rng := rand.New(rand.NewPCG(seed, 11))
+	s := &Sequences{T: t, Tokens: make([]int32, 0, n*t)}
+	for range n {
+		x, step := int32(rng.IntN(v)), []int32{1, 2, 5}[rng.IntN(3)]
+		for range t {
+			s.Tokens = append(s.Tokens, x)
+			x = (x + step) % int32(v)
+		}
+	}
+	return s
 }

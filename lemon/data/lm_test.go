@@ -48,3 +48,23 @@ func TestSequenceBatcher(t *testing.T) {
 		t.Errorf("%d validation batches of total weight %g (want 3, 10, filler from sequence 0)", len(vb), total)
 	}
 }
+
+// TestStrideSequences: every sequence steps by one stride of {1, 2, 5} modulo the vocabulary.
+func TestStrideSequences(t *testing.T) {
+	s := StrideSequences(50, 6, 7, 3)
+	if s.Len() != 50 || s.T != 6 {
+		t.Fatalf("%d sequences of %d", s.Len(), s.T)
+	}
+	for i := range s.Len() {
+		q := s.Seq(i)
+		step := (q[1] - q[0] + 7) % 7
+		for j := 1; j < len(q); j++ {
+			if (q[j]-q[j-1]+7)%7 != step || q[j] < 0 || q[j] >= 7 {
+				t.Fatalf("sequence %d is not a stride progression: %v", i, q)
+			}
+		}
+		if step != 1 && step != 2 && step != 5 {
+			t.Fatalf("sequence %d has stride %d", i, step)
+		}
+	}
+}

@@ -108,10 +108,7 @@ func (c Config) Vars() []arch.VarSpec {
 
 // ParamsFloat is the parameter count from the sizes alone (the tied head counts once).
 func (c Config) ParamsFloat() float64 {
-	e := c.Encoder
-	d, hd, f := float64(e.Width), float64(e.Heads)*float64(e.HeadDim), float64(e.MLPDim)
-	perLayer := 2*d + 3*(d*hd+hd) + hd*d + d + 2*d + d*f + f + f*d + d
-	return float64(c.VocabSize+c.MaxPositions)*d + float64(e.Layers)*perLayer + 2*d
+	return float64(c.VocabSize+c.MaxPositions)*float64(c.Encoder.Width) + arch.EncoderParamsFloat(c.Encoder)
 }
 
 // LMLogits are next-token logits at every position: ids [B, T] int32 → [B, T, V].

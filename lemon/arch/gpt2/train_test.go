@@ -2,7 +2,6 @@ package gpt2_test
 
 import (
 	"math"
-	"math/rand/v2"
 	"strings"
 	"testing"
 
@@ -14,23 +13,8 @@ import (
 	"github.com/golemon/golemon/lemon/schedule"
 )
 
-// strides is n sequences of 12 tokens over a vocabulary of 23: a random start, then
-// t_{i+1} = t_i + s (mod 23) with a stride s ∈ {1, 2, 5} drawn per sequence. Only the first
-// prediction is uncertain (the stride is unknown until the second token), so a model that
-// reads its context reaches ln(3)/11 ≈ 0.10 nat per token; the unigram distribution is
-// uniform, ln 23 ≈ 3.14.
-func strides(n int, seed uint64) *data.Sequences {
-	rng := rand.New(rand.NewPCG(seed, 11))
-	s := &data.Sequences{T: 12}
-	for range n {
-		t, step := int32(rng.IntN(23)), []int32{1, 2, 5}[rng.IntN(3)]
-		for range 12 {
-			s.Tokens = append(s.Tokens, t)
-			t = (t + step) % 23
-		}
-	}
-	return s
-}
+// strides is the synthetic context task data.StrideSequences over sequences of 12 tokens.
+func strides(n int, seed uint64) *data.Sequences { return data.StrideSequences(n, 12, 23, seed) }
 
 // TestCausalLMTrains: runner.CausalLMTask trains a GPT-2 to read its context (validation loss
 // far below the unigram entropy), its LEMON expansion starts at exactly the source's

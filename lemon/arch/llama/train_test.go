@@ -2,7 +2,6 @@ package llama_test
 
 import (
 	"math"
-	"math/rand/v2"
 	"strings"
 	"testing"
 
@@ -14,22 +13,8 @@ import (
 	"github.com/golemon/golemon/lemon/schedule"
 )
 
-// strides is n sequences of 12 tokens over a vocabulary of 19: a random start, then
-// t_{i+1} = t_i + s (mod 19) with a stride s ∈ {1, 2, 5} per sequence, so that only the first
-// prediction is uncertain (ln 3 / 11 ≈ 0.10 nat per token for a model that reads its
-// context; the unigram entropy is ln 19 ≈ 2.94).
-func strides(n int, seed uint64) *data.Sequences {
-	rng := rand.New(rand.NewPCG(seed, 11))
-	s := &data.Sequences{T: 12}
-	for range n {
-		t, step := int32(rng.IntN(19)), []int32{1, 2, 5}[rng.IntN(3)]
-		for range 12 {
-			s.Tokens = append(s.Tokens, t)
-			t = (t + step) % 19
-		}
-	}
-	return s
-}
+// strides is the synthetic context task data.StrideSequences over sequences of 12 tokens.
+func strides(n int, seed uint64) *data.Sequences { return data.StrideSequences(n, 12, 19, seed) }
 
 // TestCausalLMTrains: a LLaMA-style decoder (RMSNorm, SwiGLU, RoPE, grouped-query attention)
 // learns to read its context through runner.CausalLMTask, and its LEMON expansion (2× width,
