@@ -65,3 +65,53 @@ func TestCausalLMTrains(t *testing.T) {
 	}
 	t.Logf("expanded: val loss %.4f → %.4f", res2.Rows[0].ValLoss, res2.Final().ValLoss)
 }
+
+// TestSymmetryBreaking: after a few AdamW steps on the strides task, the duplicated SwiGLU
+// units of a LEMON expansion (F 12 → 24) have become different units (their down rows start
+// apart, their up columns move apart), while FPI's equal split keeps every pair identical.
+func TestSymmetryBreaking(t *testing.T) {
+	be := backend.MustNew()
+	cfg := tiny("float64", false)
+	src, err := arch.New(cfg, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	train, val := strides(256, 1), strides(32, 2)
+	for _, c := range []struct {
+		m         expand.Method
+		symmetric bool
+	}{{expand.LEMON, false}, {expand.FPI, true}} {
+		plan, err := expand.NewPlan(cfg, expand.Spec{MLPDim: 24}, c.m, expand.Options{Seed: 5})
+		if err != nil {
+			t.Fatal(err)
+		}
+		before, err := plan.Apply(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		trained, err := plan.Apply(src) // the same target (Apply is deterministic), trained in place
+		if err != nil {
+			t.Fatal(err)
+		}
+		task, err := runner.NewCausalLMTask("strides", trained.Config, train, val, 16, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := runner.Run(be, task, trained, runner.Options{Steps: 5, EvalEvery: 5,
+			Schedule: schedule.WarmupCosine{Peak: 1e-2, Warmup: 1, Total: 5, Floor: 1e-3}, WeightDecay: 0.01, Out: &strings.Builder{}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		outBefore, outAfter, inMove, err := expand.HiddenCopyGaps(before, res.Model, 0, 12)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("%-6s duplicated SwiGLU units: down rows differ by %.3g before, %.3g after; up columns moved apart by %.3g", c.m, outBefore, outAfter, inMove)
+		if c.symmetric && (outBefore != 0 || outAfter != 0 || inMove != 0) {
+			t.Errorf("%s: an equal split should keep the copies identical: %g %g %g", c.m, outBefore, outAfter, inMove)
+		}
+		if !c.symmetric && (outBefore < 1e-3 || inMove < 1e-6) {
+			t.Errorf("%s: the copies did not become different units: %g %g %g", c.m, outBefore, outAfter, inMove)
+		}
+	}
+}
