@@ -15,13 +15,10 @@ package gpt2
 import (
 	"encoding/json"
 	"fmt"
-	"math/rand/v2"
-	"sort"
 	"strings"
 
 	"github.com/golemon/golemon/lemon/arch"
 	. "github.com/gomlx/gomlx/core/graph" //nolint:revive
-	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
 )
 
@@ -47,16 +44,8 @@ func init() {
 			}
 			return c, nil
 		},
-		Presets: registered(),
+		Presets: arch.PresetMap(presets),
 	})
-}
-
-func registered() map[string]arch.FamilyConfig {
-	out := map[string]arch.FamilyConfig{}
-	for name, c := range presets {
-		out[name] = c
-	}
-	return out
 }
 
 // Config is a GPT-2 style decoder. Its encoder must be Pre-LN and causal.
@@ -125,37 +114,20 @@ func (c Config) Heads() ([]arch.Head, error) {
 
 // HeadInputs are the token ids.
 func (c Config) HeadInputs(in arch.Inputs) ([]any, error) {
-	if in.Tokens == nil {
-		return nil, fmt.Errorf("gpt2: the model reads token ids; the inputs hold none")
-	}
-	if n := in.Tokens.Shape().Dim(1); n > c.MaxPositions {
-		return nil, fmt.Errorf("gpt2: sequences of %d tokens exceed max_positions %d", n, c.MaxPositions)
-	}
-	return []any{in.Tokens}, nil
+	return arch.TokenHeadInputs(Kind, in, c.MaxPositions)
 }
 
 // RandomInputs are uniform token ids over sequences of min(16, MaxPositions).
 func (c Config) RandomInputs(batch int, seed uint64) arch.Inputs {
-	rng := rand.New(rand.NewPCG(seed, 0x9e72))
-	seq := min(16, c.MaxPositions)
-	ids := make([]int32, batch*seq)
-	for i := range ids {
-		ids[i] = int32(rng.IntN(c.VocabSize))
-	}
-	return arch.Inputs{Tokens: tensors.FromFlatDataAndDimensions(ids, batch, seq)}
+	return arch.RandomTokens(batch, c.VocabSize, c.MaxPositions, seed, 0x9e72)
 }
 
-// ForwardFLOPs is the forward cost of a sequence of t tokens: the blocks and the LM head
-// (2·t·D·V) at every position. Attention is counted over all t×t pairs, as the encoder's is
-// (the usual accounting; a causal kernel could skip half of the score products).
-func (c Config) ForwardFLOPs(t int) float64 {
-	return arch.EncoderForwardFLOPs(c.Encoder, t) + 2*float64(t)*float64(c.Encoder.Width)*float64(c.VocabSize)
-}
+// ForwardFLOPs is the forward cost of a sequence of t tokens (arch.LMForwardFLOPs).
+func (c Config) ForwardFLOPs(t int) float64 { return arch.LMForwardFLOPs(c.Encoder, t, c.VocabSize) }
 
 // ExampleTrainFLOPs is per sequence of min(1024, MaxPositions) tokens.
 func (c Config) ExampleTrainFLOPs() (float64, string) {
-	t := min(1024, c.MaxPositions)
-	return arch.TrainFLOPs(c.ForwardFLOPs(t)), fmt.Sprintf("sequence of %d", t)
+	return arch.LMExampleTrainFLOPs(c.Encoder, 1024, c.VocabSize, c.MaxPositions)
 }
 
 // TiedDecoder: the LM head is the token embedding and reads the final LayerNorm's output
@@ -199,11 +171,4 @@ func Preset(name string) (arch.Config, error) {
 }
 
 // PresetNames lists the presets in sorted order.
-func PresetNames() []string {
-	var out []string
-	for k := range presets {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
+func PresetNames() []string { return arch.SortedNames(presets) }

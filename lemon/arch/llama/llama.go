@@ -12,13 +12,10 @@ package llama
 import (
 	"encoding/json"
 	"fmt"
-	"math/rand/v2"
-	"sort"
 	"strings"
 
 	"github.com/golemon/golemon/lemon/arch"
 	. "github.com/gomlx/gomlx/core/graph" //nolint:revive
-	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
 )
 
@@ -44,7 +41,7 @@ func init() {
 			}
 			return c, nil
 		},
-		Presets: registered(),
+		Presets: arch.PresetMap(presets),
 	})
 }
 
@@ -137,35 +134,20 @@ func (c Config) Heads() ([]arch.Head, error) {
 
 // HeadInputs are the token ids.
 func (c Config) HeadInputs(in arch.Inputs) ([]any, error) {
-	if in.Tokens == nil {
-		return nil, fmt.Errorf("llama: the model reads token ids; the inputs hold none")
-	}
-	if n := in.Tokens.Shape().Dim(1); n > c.MaxPositions {
-		return nil, fmt.Errorf("llama: sequences of %d tokens exceed max_positions %d", n, c.MaxPositions)
-	}
-	return []any{in.Tokens}, nil
+	return arch.TokenHeadInputs(Kind, in, c.MaxPositions)
 }
 
 // RandomInputs are uniform token ids over sequences of min(16, MaxPositions).
 func (c Config) RandomInputs(batch int, seed uint64) arch.Inputs {
-	rng := rand.New(rand.NewPCG(seed, 0x11a3a))
-	seq := min(16, c.MaxPositions)
-	ids := make([]int32, batch*seq)
-	for i := range ids {
-		ids[i] = int32(rng.IntN(c.VocabSize))
-	}
-	return arch.Inputs{Tokens: tensors.FromFlatDataAndDimensions(ids, batch, seq)}
+	return arch.RandomTokens(batch, c.VocabSize, c.MaxPositions, seed, 0x11a3a)
 }
 
-// ForwardFLOPs is the forward cost of a sequence of t tokens: the blocks and the LM head.
-func (c Config) ForwardFLOPs(t int) float64 {
-	return arch.EncoderForwardFLOPs(c.Encoder, t) + 2*float64(t)*float64(c.Encoder.Width)*float64(c.VocabSize)
-}
+// ForwardFLOPs is the forward cost of a sequence of t tokens (arch.LMForwardFLOPs).
+func (c Config) ForwardFLOPs(t int) float64 { return arch.LMForwardFLOPs(c.Encoder, t, c.VocabSize) }
 
 // ExampleTrainFLOPs is per sequence of min(2048, MaxPositions) tokens.
 func (c Config) ExampleTrainFLOPs() (float64, string) {
-	t := min(2048, c.MaxPositions)
-	return arch.TrainFLOPs(c.ForwardFLOPs(t)), fmt.Sprintf("sequence of %d", t)
+	return arch.LMExampleTrainFLOPs(c.Encoder, 2048, c.VocabSize, c.MaxPositions)
 }
 
 // TiedDecoder: a tied LM head reads the final RMSNorm's output directly (arch.TiedDecoder).
@@ -193,14 +175,6 @@ var presets = map[string]Config{
 	"llama-cpu-4-64": llama(4, 64, 8, 4, 192, 8192, 64, 10000, 1e-5, false),
 }
 
-func registered() map[string]arch.FamilyConfig {
-	out := map[string]arch.FamilyConfig{}
-	for name, c := range presets {
-		out[name] = c
-	}
-	return out
-}
-
 // Preset returns the named preset as an arch.Config.
 func Preset(name string) (arch.Config, error) {
 	c, ok := presets[name]
@@ -211,11 +185,4 @@ func Preset(name string) (arch.Config, error) {
 }
 
 // PresetNames lists the presets in sorted order.
-func PresetNames() []string {
-	var out []string
-	for k := range presets {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
+func PresetNames() []string { return arch.SortedNames(presets) }
