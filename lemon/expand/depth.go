@@ -87,9 +87,12 @@ func blockLayout(z sizes, m Method, spec Spec) []block {
 }
 
 // solarLayout is SOLAR's depth up-scaling: m = L_S − L_T/2 blocks dropped from the end of
-// the first copy and from the start of the second (L_T even, L_S ≤ L_T ≤ 2·L_S: checked by
-// methodProblems).
+// the first copy and from the start of the second (L_T even, L_S < L_T ≤ 2·L_S: checked by
+// methodProblems; L_T = L_S keeps the source's blocks).
 func solarLayout(ls, lt int) (src []int, isNew []bool) {
+	if lt == ls { // depth kept: the source's blocks
+		return layout(ls, lt, Interleave)
+	}
 	m := ls - lt/2
 	for i := range ls - m {
 		src, isNew = append(src, i), append(isNew, false)

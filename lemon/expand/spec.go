@@ -149,7 +149,7 @@ func methodProblems(cfg arch.Config, z sizes, m Method) []string {
 			}
 		}
 	}
-	if row.solar && (z.tgt.Layers%2 != 0 || z.tgt.Layers > 2*z.src.Layers) {
+	if row.solar && z.tgt.Layers != z.src.Layers && (z.tgt.Layers%2 != 0 || z.tgt.Layers > 2*z.src.Layers) {
 		p = append(p, fmt.Sprintf("%s stacks two copies of the %d blocks with m dropped from each at the seam: target layers %d must be even and at most %d (L_T = 2·(L_S − m))",
 			m, z.src.Layers, z.tgt.Layers, 2*z.src.Layers))
 	}
