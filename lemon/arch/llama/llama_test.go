@@ -203,6 +203,24 @@ func TestExpansionGrid(t *testing.T) {
 	if err != nil || !strings.Contains(plan.Header(), "blocks: 0←0 1←1 2←2 3←1′(copy) 4←2′(copy) 5←3′(copy)") {
 		t.Errorf("SOLAR 4 → 6: %v\n%v", err, plan)
 	}
+	// Depth kept (an odd one): SOLAR is LEMON's width rules alone, exact.
+	c.Encoder.Layers = 3
+	odd := llama.New(c)
+	oddSrc, err := arch.New(odd, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, err = expand.NewPlan(odd, expand.Spec{Width: 12}, expand.SOLAR, expand.Options{Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wide, err := plan.Apply(oddSrc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d, err := expand.Compare(backend.MustNew(), oddSrc, wide, expand.RandomInputs(odd, 2, 3)); err != nil || !d.Within(tolFloat64) {
+		t.Errorf("SOLAR width only, 3 blocks: %v %v", d, err)
+	}
 }
 
 // TestNegativeControls: each decoder-specific part of the plan is needed — a V_avg mean
