@@ -198,6 +198,16 @@ func (c *Config) UnmarshalJSON(data []byte) error {
 	return nil
 }
 
+// DecodeAs is a family's Decode for a config type C decoded strictly (unknown fields are
+// errors): Family{…, Decode: arch.DecodeAs[Config]}.
+func DecodeAs[C FamilyConfig](raw json.RawMessage) (FamilyConfig, error) {
+	var c C
+	if err := DecodeStrict(raw, &c); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
 // DecodeStrict decodes raw into v, refusing unknown fields: for a family's Decode.
 func DecodeStrict(raw json.RawMessage, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(raw))

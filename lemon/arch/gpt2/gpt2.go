@@ -13,7 +13,6 @@
 package gpt2
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -37,13 +36,7 @@ func init() {
 			TokenEmbed: {In: arch.RoleFixed, Out: arch.RoleResidual},
 			PosEmbed:   {In: arch.RoleFixed, Out: arch.RoleResidual},
 		},
-		Decode: func(raw json.RawMessage) (arch.FamilyConfig, error) {
-			var c Config
-			if err := arch.DecodeStrict(raw, &c); err != nil {
-				return nil, err
-			}
-			return c, nil
-		},
+		Decode:  arch.DecodeAs[Config],
 		Presets: arch.PresetMap(presets),
 	})
 }

@@ -10,7 +10,6 @@
 package llama
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -34,13 +33,7 @@ func init() {
 			TokenEmbed: {In: arch.RoleFixed, Out: arch.RoleResidual},
 			LMHead:     {In: arch.RoleTop, Out: arch.RoleFixed},
 		},
-		Decode: func(raw json.RawMessage) (arch.FamilyConfig, error) {
-			var c Config
-			if err := arch.DecodeStrict(raw, &c); err != nil {
-				return nil, err
-			}
-			return c, nil
-		},
+		Decode:  arch.DecodeAs[Config],
 		Presets: arch.PresetMap(presets),
 	})
 }

@@ -6,7 +6,6 @@
 package toy
 
 import (
-	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"strings"
@@ -31,13 +30,7 @@ func init() {
 			In:   {In: arch.RoleFixed, Out: arch.RoleResidual},
 			Head: {In: arch.RoleTop, Out: arch.RoleFixed},
 		},
-		Decode: func(raw json.RawMessage) (arch.FamilyConfig, error) {
-			var c Config
-			if err := arch.DecodeStrict(raw, &c); err != nil {
-				return nil, err
-			}
-			return c, nil
-		},
+		Decode: arch.DecodeAs[Config],
 	})
 }
 
