@@ -51,8 +51,9 @@ Upstream code read (module names, structure and forward):
     pretrained_cfg). Modules without parameters (Identity norms, layer scale, drop path)
     are left out: they add no keys and do nothing in eval mode.
 
-Semantics (those of golemon's forward): exact erf GELU (hidden_act "gelu"; anything else is
-refused), LayerNorm with layer_norm_eps (timm: 1e-6), attention scores scaled by
+Semantics (those of golemon's forward): GELU as hidden_act / activation_function names it
+("gelu", the exact erf form, or the tanh approximation "gelu_new" / "gelu_pytorch_tanh";
+anything else is refused), LayerNorm with layer_norm_eps (timm: 1e-6), attention scores scaled by
 1/sqrt(hidden_size / num_attention_heads), no attention mask (every token is real), dropout
 off (eval mode). BERT is Post-LN; ViT and timm are Pre-LN with a final norm.
 
@@ -205,10 +206,18 @@ class Config:
             self.num_labels = d.get("num_labels", 2)
 
 
-def activation(name):
-    if name != "gelu":
-        raise Failure(f"hidden_act {name!r} is not implemented: only \"gelu\" (exact erf GELU, as golemon's) is")
-    return GELUActivation()
+GELU_FORMS = ("gelu", "gelu_new", "gelu_pytorch_tanh")
+
+
+def activation(name, field="hidden_act"):
+    """transformers' ACT2FN for the GELU forms golemon computes (activations.py)."""
+    if name == "gelu":
+        return GELUActivation()
+    if name == "gelu_new":
+        return NewGELUActivation()
+    if name == "gelu_pytorch_tanh":
+        return PytorchGELUTanh()
+    raise Failure(f"{field} {name!r} is not implemented: only {', '.join(GELU_FORMS)} (the GELU forms golemon computes)")
 
 
 class GELUActivation(nn.Module):
@@ -216,6 +225,20 @@ class GELUActivation(nn.Module):
 
     def forward(self, x):
         return F.gelu(x)
+
+
+class NewGELUActivation(nn.Module):
+    """transformers' ACT2FN["gelu_new"] (OpenAI GPT-2's), written as in activations.py."""
+
+    def forward(self, x):
+        return 0.5 * x * (1.0 + torch.tanh(math.sqrt(2.0 / math.pi) * (x + 0.044715 * torch.pow(x, 3.0))))
+
+
+class PytorchGELUTanh(nn.Module):
+    """transformers' ACT2FN["gelu_pytorch_tanh"]: PyTorch's own tanh approximation."""
+
+    def forward(self, x):
+        return F.gelu(x, approximate="tanh")
 
 
 # ---------------------------------------------------------------------------------------
@@ -657,10 +680,7 @@ class Conv1D(nn.Module):
 
 
 def gpt2_activation(name):
-    if name != "gelu":
-        raise Failure(f"activation_function {name!r} is not implemented: only \"gelu\" (exact erf GELU, as golemon's; "
-                      "OpenAI's checkpoints use \"gelu_new\")")
-    return GELUActivation()
+    return activation(name, "activation_function")
 
 
 class GPT2Attention(nn.Module):

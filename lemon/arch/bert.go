@@ -55,7 +55,7 @@ func (b *builder) mlmHead(cfg BERTConfig, x, positions *Node) *Node {
 	h := Gather(x, idx) // [B, M, D]
 	if cfg.MLMTransform {
 		h = b.linear(MLMTransform, h)
-		h = gelu(h, b.training())
+		h = activationOf(b.enc)(h, b.training())
 		h = b.layerNorm(MLMLN, h)
 	}
 	logits := tiedDecoderOp(h, b.v(TokenEmbed)) // [B, M, V]

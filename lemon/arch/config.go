@@ -76,6 +76,11 @@ type Encoder struct {
 	KVHeads   int     `json:"kv_heads,omitempty"`   // grouped-query attention: key/value heads (0: one per query head)
 	RoPETheta float64 `json:"rope_theta,omitempty"` // rotary position embedding base θ on Q and K (0: none)
 	NoBias    bool    `json:"no_bias,omitempty"`    // linear maps inside the blocks have no biases
+	// Activation of the GELU MLP (and BERT's MLM transform): "gelu" (default, the exact erf
+	// form, transformers' "gelu") or "gelu_tanh" (the tanh approximation OpenAI's GPT-2 uses,
+	// transformers' "gelu_new" and "gelu_pytorch_tanh"). Expansion does not depend on it: every
+	// method copies or splits hidden units, which holds for any elementwise activation.
+	Activation string `json:"activation,omitempty"`
 }
 
 // Norm and MLP kinds.
@@ -84,7 +89,12 @@ const (
 	RMSNormKind   = "rmsnorm"
 	GELUMLP       = "gelu"
 	SwiGLUMLP     = "swiglu"
+	GELUExact     = "gelu"      // Activation: x·Φ(x), erf
+	GELUTanh      = "gelu_tanh" // Activation: x·(1 + tanh(√(2/π)·(x + 0.044715x³)))/2
 )
+
+// TanhGELU reports whether the GELU is the tanh approximation.
+func (e Encoder) TanhGELU() bool { return e.Activation == GELUTanh }
 
 // RMS reports whether the encoder's norms are RMSNorms.
 func (e Encoder) RMS() bool { return e.NormKind == RMSNormKind }
@@ -143,6 +153,15 @@ func (e Encoder) problems(prefix string) []string {
 	case "", GELUMLP, SwiGLUMLP:
 	default:
 		p = append(p, fmt.Sprintf("%smlp_kind must be \"gelu\" or \"swiglu\", got %q", prefix, e.MLPKind))
+	}
+	switch e.Activation {
+	case "", GELUExact:
+	case GELUTanh:
+		if e.SwiGLU() {
+			p = append(p, fmt.Sprintf("%sactivation %q applies to the GELU MLP; a SwiGLU MLP uses SiLU (leave activation empty)", prefix, e.Activation))
+		}
+	default:
+		p = append(p, fmt.Sprintf("%sactivation must be \"gelu\" (exact) or \"gelu_tanh\" (tanh approximation), got %q", prefix, e.Activation))
 	}
 	if e.KVHeads < 0 || (e.KVHeads > 0 && e.Heads > 0 && e.Heads%e.KVHeads != 0) {
 		p = append(p, fmt.Sprintf("%skv_heads %d must divide heads %d (each key/value head serves a group of query heads)", prefix, e.KVHeads, e.Heads))

@@ -143,13 +143,14 @@ func causalPenalty(g *Graph, seq int, dt dtypes.DType) *Node {
 	return Reshape(MulScalar(ConvertDType(future, dt), -1e9), 1, 1, seq, seq)
 }
 
-// mlp is fc2(GELU(fc1(x))) with the exact (erf) GELU: [B, T, D] → [B, T, D].
+// mlp is fc2(GELU(fc1(x))) with the encoder's GELU (exact unless Activation says tanh), or
+// SwiGLU: [B, T, D] → [B, T, D].
 func (b *builder) mlp(block string, x *Node) *Node {
 	if b.enc.SwiGLU() { // down(silu(gate x) ⊙ up x)
 		g := b.blockLinear(Join(block, Gate), x)
 		return b.blockLinear(Join(block, FC2), Mul(Mul(g, Sigmoid(g)), b.blockLinear(Join(block, FC1), x)))
 	}
-	return b.blockLinear(Join(block, FC2), gelu(b.blockLinear(Join(block, FC1), x), b.training()))
+	return b.blockLinear(Join(block, FC2), activationOf(b.enc)(b.blockLinear(Join(block, FC1), x), b.training()))
 }
 
 // encode runs every block (and the final LN for Pre-LN): x: [B, T, D] → [B, T, D].

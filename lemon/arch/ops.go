@@ -13,6 +13,7 @@ package arch
 //	linear     x·W + b          dx = g·Wᵀ (no copy), dW = xᵀ·g (one transpose, of the smaller operand)
 //	layerNorm  fused forward    dx = r·(ĝ − mean ĝ − x̂·mean(ĝ⊙x̂)), ĝ = g⊙γ, r = 1/√(var+ε)
 //	gelu       exact (erf)      dx = g·(Φ(x) + x·φ(x)), Φ(x) kept from the forward when training
+//	geluTanh   tanh approx.     dx = g·((1 + t)/2 + x·(1 − t²)·c·(1 + 3a·x²)/2), t kept from the forward
 //	softmax    fused            dx = y⊙(g − Σ g⊙y)
 //	attend     softmax(q·kᵀ·s + penalty)·v in head-major layout, every product in a layout the
 //	           backend's kernels take as is (no hidden copies), the gradient written out
@@ -172,6 +173,36 @@ func gelu(x *Node, training bool) *Node {
 		pdf := MulScalar(Exp(MulScalar(Square(x), -0.5)), 1/math.Sqrt(2*math.Pi)) // φ(x)
 		return []*Node{Mul(g, Add(cdf, Mul(x, pdf)))}
 	})
+}
+
+// geluTanh is the tanh approximation of GELU, x·(1 + t)/2 with t = tanh(c·(x + a·x³)),
+// c = √(2/π), a = 0.044715: transformers' "gelu_new" (OpenAI's GPT-2) and
+// "gelu_pytorch_tanh", formula for formula.
+func geluTanh(x *Node, _ bool) *Node {
+	const a = 0.044715
+	c := math.Sqrt(2 / math.Pi)
+	var t *Node
+	inner := func(x *Node) *Node { return Tanh(MulScalar(Add(x, MulScalar(Mul(Square(x), x), a)), c)) }
+	forward := func(in []*Node) *Node {
+		t = inner(in[0])
+		return Mul(MulScalar(in[0], 0.5), OnePlus(t))
+	}
+	return withGradient([]*Node{x}, forward, func(_, g *Node) []*Node {
+		if t == nil {
+			t = inner(x)
+		}
+		du := MulScalar(OnePlus(MulScalar(Square(x), 3*a)), c)                      // d(c·(x + a·x³))/dx
+		dy := MulScalar(Add(OnePlus(t), Mul(x, Mul(OneMinus(Square(t)), du))), 0.5) // dy/dx
+		return []*Node{Mul(g, dy)}
+	})
+}
+
+// activationOf returns the GELU of the encoder e (exact, or the tanh approximation).
+func activationOf(e Encoder) func(x *Node, training bool) *Node {
+	if e.TanhGELU() {
+		return geluTanh
+	}
+	return gelu
 }
 
 // softmax over the last axis.

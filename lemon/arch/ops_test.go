@@ -48,6 +48,18 @@ func gradCases() []gradCase {
 				return BERTMLMLogits(scope, c, BERTInputs{TokenIDs: in[0], KeyMask: in[1]}, in[2])
 			}})
 	}
+	// The tanh GELU (OpenAI GPT-2's), in the MLP and in BERT's MLM transform.
+	c := BERTConfig{Encoder: Encoder{Layers: 2, Width: 8, Heads: 2, HeadDim: 3, MLPDim: 16, Norm: PreLN,
+		LayerNormEps: 1e-12, DType: "float64", Activation: GELUTanh},
+		VocabSize: 11, MaxPositions: 9, TypeVocabSize: 2, EmbeddingLN: true, MLMTransform: true}
+	cases = append(cases, gradCase{name: "bert-pre-gelu_tanh", cfg: Config{Kind: KindBERT, BERT: &c},
+		inputs: []*tensors.Tensor{
+			tensors.FromFlatDataAndDimensions([]int32{2, 5, 7, 9, 3, 0, 2, 4, 4, 10, 6, 3}, 2, 6),
+			tensors.FromFlatDataAndDimensions([]float64{1, 1, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1}, 2, 6),
+			tensors.FromFlatDataAndDimensions([]int32{1, 3, 0, 5}, 2, 2)},
+		logits: func(scope *model.Scope, in []*Node) *Node {
+			return BERTMLMLogits(scope, c, BERTInputs{TokenIDs: in[0], KeyMask: in[1]}, in[2])
+		}})
 	return cases
 }
 
@@ -189,4 +201,30 @@ func TestFastOpsNegativeControl(t *testing.T) {
 		t.Fatalf("a broken softmax gradient went unnoticed (max |Δ| %.3g)", worst)
 	}
 	t.Logf("broken softmax gradient: max |Δ| %.3g", worst)
+}
+
+// TestGELUForms: the tanh GELU equals x·(1 + tanh(√(2/π)(x + 0.044715x³)))/2 computed here in
+// float64, and differs from the exact erf GELU where the approximation is known to be off
+// (|x| ≈ 2: ~2e-4), so each form is the one its name says.
+func TestGELUForms(t *testing.T) {
+	xs := []float64{-4, -2.2, -1, -0.3, 0, 0.5, 1.5, 2.2, 5}
+	exec := MustNewExec(backend.MustNew(), func(x *Node) []*Node {
+		return []*Node{geluTanh(x, false), gelu(x, false)}
+	})
+	out := exec.MustCall(tensors.FromValue(xs))
+	approx, exact := tensors.MustCopyFlatData[float64](out[0]), tensors.MustCopyFlatData[float64](out[1])
+	gap := 0.0
+	for i, x := range xs {
+		want := 0.5 * x * (1 + math.Tanh(math.Sqrt(2/math.Pi)*(x+0.044715*x*x*x)))
+		if d := math.Abs(approx[i] - want); d > 1e-15 {
+			t.Errorf("gelu_tanh(%g) = %.17g, want %.17g", x, approx[i], want)
+		}
+		if d := math.Abs(exact[i] - 0.5*x*(1+math.Erf(x/math.Sqrt2))); d > 1e-15 {
+			t.Errorf("gelu(%g) = %.17g, want the erf form", x, exact[i])
+		}
+		gap = max(gap, math.Abs(approx[i]-exact[i]))
+	}
+	if gap < 1e-4 {
+		t.Errorf("the two GELU forms differ by at most %.3g: one is not the form it names", gap)
+	}
 }

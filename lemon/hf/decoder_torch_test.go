@@ -38,6 +38,8 @@ func TestDecodersAgainstPyTorch(t *testing.T) {
 		for name, cfg := range map[string]arch.Config{
 			"gpt2": gpt2.New(gpt2.Config{Encoder: arch.Encoder{Layers: 2, Width: 16, Heads: 2, HeadDim: 8, MLPDim: 40,
 				Norm: arch.PreLN, LayerNormEps: 1e-5, DType: dtype, Causal: true}, VocabSize: 37, MaxPositions: 16}),
+			"gpt2-gelu_new": gpt2.New(gpt2.Config{Encoder: arch.Encoder{Layers: 2, Width: 16, Heads: 2, HeadDim: 8, MLPDim: 40,
+				Norm: arch.PreLN, LayerNormEps: 1e-5, DType: dtype, Causal: true, Activation: arch.GELUTanh}, VocabSize: 37, MaxPositions: 16}),
 			"llama": llama.New(llama.Config{Encoder: arch.Encoder{Layers: 2, Width: 16, Heads: 4, HeadDim: 4, MLPDim: 24,
 				Norm: arch.PreLN, LayerNormEps: 1e-5, DType: dtype, Causal: true, NormKind: arch.RMSNormKind,
 				MLPKind: arch.SwiGLUMLP, KVHeads: 2, RoPETheta: 10000, NoBias: true}, VocabSize: 37, MaxPositions: 16}),
@@ -47,7 +49,7 @@ func TestDecodersAgainstPyTorch(t *testing.T) {
 		} {
 			src := randomized(t, cfg, 5)
 			spec := expand.Spec{Width: 32, Heads: 2 * cfg.Enc().Heads, MLPDim: 2 * cfg.Enc().MLPDim, Layers: 4}
-			if name == "gpt2" {
+			if strings.HasPrefix(name, "gpt2") {
 				spec.HeadDim = 8 // GPT-2 needs n_embd = n_head × head dim: 32 = 4 × 8
 			}
 			plan, err := expand.NewPlan(cfg, spec, expand.LEMON, expand.Options{Seed: 3})
@@ -110,6 +112,28 @@ func TestDecodersAgainstPyTorch(t *testing.T) {
 					lines := strings.Split(strings.TrimSpace(string(res)), "\n")
 					t.Logf("negative control (one key weight + 0.5) caught: %s", strings.TrimSpace(lines[len(lines)-2]))
 				}
+				if !cfg.Enc().TanhGELU() || dtype != "float64" {
+					continue
+				}
+				// Negative control (float64: the two forms differ by ~6e-6 relative here, under
+				// float32's 1e-5): our logits with the exact GELU in place of the tanh form the
+				// export names must fail the same check.
+				c := cfg.Other.(gpt2.Config)
+				c.Encoder.Activation = arch.GELUExact
+				exactOut, err := expand.Forward(be, arch.Model{Config: gpt2.New(c), Store: m.model.Store}, in)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := WriteInputsAndLogits(ours, m.model.Config, in, exactOut.Flat[0], []int{2, seq, vocab}); err != nil {
+					t.Fatal(err)
+				}
+				res, err = exec.Command(py, script, "check", "--model", dir, "--ours", ours, "--rtol", rtol).CombinedOutput()
+				if err == nil {
+					t.Errorf("%s %s: the exact GELU's logits passed PyTorch's gelu_new check:\n%s", dtype, name, res)
+				} else {
+					lines := strings.Split(strings.TrimSpace(string(res)), "\n")
+					t.Logf("negative control (exact GELU against gelu_new) caught: %s", strings.TrimSpace(lines[len(lines)-2]))
+				}
 			}
 		}
 	}
@@ -128,7 +152,7 @@ func TestDecoderImportRefusals(t *testing.T) {
 		from, to   string
 		wantSubstr string
 	}{
-		{g, `"activation_function": "gelu"`, `"activation_function": "gelu_new"`, `activation_function "gelu_new" is not computed`},
+		{g, `"activation_function": "gelu"`, `"activation_function": "gelu_fast"`, `activation_function "gelu_fast" is not computed`},
 		{g, `"tie_word_embeddings": true`, `"tie_word_embeddings": false`, "only GPT-2's tied LM head"},
 		{l, `"rope_scaling": null`, `"rope_scaling": {"type": "linear", "factor": 2}`, "rope_scaling"},
 		{l, `"hidden_act": "silu"`, `"hidden_act": "gelu"`, `hidden_act "gelu"`},

@@ -49,7 +49,7 @@ func exportPlan(cfg arch.Config, opts SaveOptions) (string, map[string]any, []en
 	var notes []string
 	common := map[string]any{
 		"hidden_size": e.Width, "num_hidden_layers": e.Layers, "num_attention_heads": e.Heads,
-		"intermediate_size": e.MLPDim, "hidden_act": "gelu", "layer_norm_eps": e.LayerNormEps,
+		"intermediate_size": e.MLPDim, "hidden_act": actName(e), "layer_norm_eps": e.LayerNormEps,
 		"hidden_dropout_prob": e.Dropout, "attention_probs_dropout_prob": e.Dropout,
 		"initializer_range": arch.InitStd, "torch_dtype": dtypeName(e),
 	}
@@ -111,8 +111,8 @@ func exportPlan(cfg arch.Config, opts SaveOptions) (string, map[string]any, []en
 }
 
 // exportDecoder is exportPlan for the decoder families: GPT2LMHeadModel (activation_function
-// "gelu", the exact GELU this library computes; OpenAI's checkpoints use "gelu_new") and
-// LlamaForCausalLM (head_dim written explicitly).
+// "gelu", the exact GELU, or "gelu_new", the tanh approximation OpenAI's checkpoints use, as
+// the encoder's Activation says) and LlamaForCausalLM (head_dim written explicitly).
 func exportDecoder(cfg arch.Config) (string, map[string]any, []entry, []string, error) {
 	e := cfg.Enc()
 	switch c := cfg.Other.(type) {
@@ -124,11 +124,14 @@ func exportDecoder(cfg arch.Config) (string, map[string]any, []entry, []string, 
 		conf := map[string]any{
 			"architectures": []string{GPT2LMHeadModel}, "model_type": "gpt2",
 			"vocab_size": c.VocabSize, "n_positions": c.MaxPositions, "n_embd": e.Width, "n_layer": e.Layers,
-			"n_head": e.Heads, "n_inner": e.MLPDim, "activation_function": "gelu", "layer_norm_epsilon": e.LayerNormEps,
+			"n_head": e.Heads, "n_inner": e.MLPDim, "activation_function": actName(e), "layer_norm_epsilon": e.LayerNormEps,
 			"resid_pdrop": e.Dropout, "embd_pdrop": 0.0, "attn_pdrop": 0.0, "initializer_range": arch.InitStd,
 			"scale_attn_weights": true, "tie_word_embeddings": true, "torch_dtype": dtypeName(e),
 		}
-		notes := []string{"activation_function \"gelu\" (exact): OpenAI's GPT-2 checkpoints use \"gelu_new\", the tanh approximation"}
+		var notes []string
+		if !e.TanhGELU() {
+			notes = append(notes, "activation_function \"gelu\" (exact): OpenAI's GPT-2 checkpoints use \"gelu_new\", the tanh approximation")
+		}
 		return GPT2LMHeadModel, conf, gpt2Entries(c, "transformer."), notes, nil
 	case llama.Config:
 		conf := map[string]any{

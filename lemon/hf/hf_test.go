@@ -76,6 +76,14 @@ func TestExportImportBitExact(t *testing.T) {
 		{"vit-f64", tinyViT("float64"), ViTForImageClassification},
 		{"gpt2", gpt2.New(gpt2.Config{Encoder: arch.Encoder{Layers: 2, Width: 16, Heads: 2, HeadDim: 8, MLPDim: 40,
 			Norm: arch.PreLN, LayerNormEps: 1e-5, Causal: true}, VocabSize: 37, MaxPositions: 16}), GPT2LMHeadModel},
+		{"gpt2-gelu_new", gpt2.New(gpt2.Config{Encoder: arch.Encoder{Layers: 2, Width: 16, Heads: 2, HeadDim: 8, MLPDim: 40,
+			Norm: arch.PreLN, LayerNormEps: 1e-5, Causal: true, Activation: arch.GELUTanh}, VocabSize: 37, MaxPositions: 16}), GPT2LMHeadModel},
+		{"bert-gelu_new", func() arch.Config {
+			c := tinyBERT(0)
+			b := *c.BERT
+			b.Encoder.Activation = arch.GELUTanh
+			return arch.Config{Kind: arch.KindBERT, BERT: &b}
+		}(), BertForMaskedLM},
 		{"llama-gqa", llama.New(llama.Config{Encoder: arch.Encoder{Layers: 2, Width: 16, Heads: 4, HeadDim: 4, MLPDim: 24,
 			Norm: arch.PreLN, LayerNormEps: 1e-5, DType: "float64", Causal: true, NormKind: arch.RMSNormKind,
 			MLPKind: arch.SwiGLUMLP, KVHeads: 2, RoPETheta: 10000, NoBias: true}, VocabSize: 37, MaxPositions: 16}), LlamaForCausalLM},
@@ -405,7 +413,7 @@ func TestMalformedCheckpoints(t *testing.T) {
 		{"untied decoder", func(ts []Tensor) []Tensor {
 			return append(ts, Tensor{Name: "cls.predictions.decoder.weight", DType: F32, Shape: []int{50, 16}, Data: make([]float64, 800)})
 		}, nil, `"cls.predictions.decoder.weight" differs from "bert.embeddings.word_embeddings.weight"`},
-		{"gelu_new", nil, func(c map[string]any) { c["hidden_act"] = "gelu_new" }, `hidden_act "gelu_new" is not the exact (erf) GELU`},
+		{"quick_gelu", nil, func(c map[string]any) { c["hidden_act"] = "quick_gelu" }, `hidden_act "quick_gelu" is not computed`},
 		{"heads", nil, func(c map[string]any) { c["num_attention_heads"] = 3 }, "hidden_size 16 is not a multiple of num_attention_heads 3"},
 		{"layers", nil, func(c map[string]any) { c["num_hidden_layers"] = 3 }, `missing tensor "bert.encoder.layer.2.`},
 		{"relative positions", nil, func(c map[string]any) { c["position_embedding_type"] = "relative_key" }, `position_embedding_type "relative_key"`},

@@ -497,20 +497,41 @@ func chooseDType(ts *tensorSet, want string) (string, string, error) {
 	return dtype, note, nil
 }
 
-func activation(c config) error {
+// geluForm maps transformers' GELU names (activations.py ACT2FN) to the encoder's Activation:
+// "gelu" is the exact erf form; "gelu_new" (OpenAI GPT-2's) and "gelu_pytorch_tanh" are the
+// same tanh approximation. Other forms ("gelu_fast", "quick_gelu", …) compute other functions
+// and are refused, naming the field.
+func geluForm(field, name string) (string, error) {
+	switch name {
+	case "gelu":
+		return "", nil // the default, as the presets write it
+	case "gelu_new", "gelu_pytorch_tanh":
+		return arch.GELUTanh, nil
+	}
+	return "", fmt.Errorf("%s %q is not computed by this library (it reads \"gelu\", the exact erf GELU, and \"gelu_new\" / \"gelu_pytorch_tanh\", the tanh approximation)", field, name)
+}
+
+// activation is the Activation of BERT's and ViT's hidden_act (transformers' default "gelu").
+func activation(c config) (string, error) {
 	if c.HiddenAct == nil {
-		return nil // transformers' default for BERT and ViT: "gelu"
+		return "", nil
 	}
-	if *c.HiddenAct != "gelu" {
-		return fmt.Errorf("hidden_act %q is not the exact (erf) GELU this library computes; only \"gelu\" is read", *c.HiddenAct)
+	return geluForm("hidden_act", *c.HiddenAct)
+}
+
+// actName is the transformers name of e's GELU.
+func actName(e arch.Encoder) string {
+	if e.TanhGELU() {
+		return "gelu_new"
 	}
-	return nil
+	return "gelu"
 }
 
 // encoder is the shared part of BERT's and ViT's configs.
 func encoder(c config, norm arch.NormPlacement, dtype string) (arch.Encoder, []string, error) {
 	var notes []string
-	if err := activation(c); err != nil {
+	act, err := activation(c)
+	if err != nil {
 		return arch.Encoder{}, nil, err
 	}
 	for _, f := range []struct {
@@ -540,7 +561,7 @@ func encoder(c config, norm arch.NormPlacement, dtype string) (arch.Encoder, []s
 	}
 	return arch.Encoder{Layers: c.NumHiddenLayers, Width: c.HiddenSize, Heads: c.NumAttentionHeads,
 		HeadDim: c.HiddenSize / c.NumAttentionHeads, MLPDim: c.IntermediateSize, Norm: norm,
-		LayerNormEps: eps, Dropout: drop, DType: dtype}, notes, nil
+		LayerNormEps: eps, Dropout: drop, DType: dtype, Activation: act}, notes, nil
 }
 
 // gpt2Config reads GPT2Config's fields (transformers' defaults where absent).
@@ -549,8 +570,9 @@ func gpt2Config(c config, dtype string) (gpt2.Config, []string, error) {
 	if c.ActivationFunction != nil {
 		act = *c.ActivationFunction
 	}
-	if act != "gelu" {
-		return gpt2.Config{}, nil, fmt.Errorf("config.json: activation_function %q is not computed by this library (only \"gelu\", the exact erf GELU; OpenAI's GPT-2 uses \"gelu_new\", the tanh approximation, and would compute a different function here)", act)
+	form, err := geluForm("activation_function", act)
+	if err != nil {
+		return gpt2.Config{}, nil, fmt.Errorf("config.json: %w", err)
 	}
 	if c.TieWordEmbeddings != nil && !*c.TieWordEmbeddings {
 		return gpt2.Config{}, nil, fmt.Errorf("config.json: tie_word_embeddings false: only GPT-2's tied LM head is read")
@@ -579,7 +601,7 @@ func gpt2Config(c config, dtype string) (gpt2.Config, []string, error) {
 	}
 	notes := []string{"dropout (resid_pdrop, embd_pdrop, attn_pdrop) is not carried over: training here sets its own"}
 	return gpt2.Config{Encoder: arch.Encoder{Layers: c.NLayer, Width: c.NEmbd, Heads: c.NHead, HeadDim: c.NEmbd / c.NHead,
-		MLPDim: inner, Norm: arch.PreLN, LayerNormEps: eps, DType: dtype, Causal: true},
+		MLPDim: inner, Norm: arch.PreLN, LayerNormEps: eps, DType: dtype, Causal: true, Activation: form},
 		VocabSize: c.VocabSize, MaxPositions: c.NPositions}, notes, nil
 }
 

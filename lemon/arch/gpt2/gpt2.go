@@ -5,11 +5,12 @@
 // family (arch.Register), so every expansion method, verification and checkpoints reach it
 // through arch.FamilyConfig; import it for its side effect or use New and Preset.
 //
-// The MLP's activation is the exact (erf) GELU of the shared encoder; OpenAI's GPT-2 uses the
-// tanh approximation ("gelu_new"). Expansion does not depend on which (every method copies or
-// splits hidden units, which commutes with any elementwise activation), but a GPT-2 checkpoint
-// from elsewhere computes a slightly different function here; the decoder derivations are in
-// docs/method.md#decoders.
+// The MLP's GELU is the encoder's Activation: OpenAI's four published sizes (gpt2-small …
+// gpt2-xl) use the tanh approximation, as OpenAI's GPT-2 and transformers' "gelu_new" do, so
+// their checkpoints compute the same function here; the CPU presets use the exact (erf) GELU
+// (the decoder study was defined with it). Expansion does not depend on which (every method
+// copies or splits hidden units, which commutes with any elementwise activation); the decoder
+// derivations are in docs/method.md#decoders.
 package gpt2
 
 import (
@@ -142,14 +143,21 @@ func gpt2(layers, width, heads, vocab, positions int) Config {
 	}
 }
 
-// presets: OpenAI's four GPT-2 sizes (vocabulary 50,257, 1,024 positions, ε = 1e-5), and CPU
+// openAI is a published GPT-2 size: the tanh GELU ("gelu_new") of OpenAI's checkpoints.
+func openAI(layers, width, heads int) Config {
+	c := gpt2(layers, width, heads, 50257, 1024)
+	c.Encoder.Activation = arch.GELUTanh
+	return c
+}
+
+// presets: OpenAI's four GPT-2 sizes (vocabulary 50,257, 1,024 positions, ε = 1e-5, tanh GELU), and CPU
 // sizes whose vocabulary is a placeholder replaced by the corpus's compact vocabulary at
 // training time, with heads of dim 16 as the encoder study pairs.
 var presets = map[string]Config{
-	"gpt2-small":    gpt2(12, 768, 12, 50257, 1024),
-	"gpt2-medium":   gpt2(24, 1024, 16, 50257, 1024),
-	"gpt2-large":    gpt2(36, 1280, 20, 50257, 1024),
-	"gpt2-xl":       gpt2(48, 1600, 25, 50257, 1024),
+	"gpt2-small":    openAI(12, 768, 12),
+	"gpt2-medium":   openAI(24, 1024, 16),
+	"gpt2-large":    openAI(36, 1280, 20),
+	"gpt2-xl":       openAI(48, 1600, 25),
 	"gpt2-cpu-2-32": gpt2(2, 32, 2, 8192, 64),
 	"gpt2-cpu-4-64": gpt2(4, 64, 4, 8192, 64),
 }

@@ -80,10 +80,11 @@ func TestConfigAndCheckpoint(t *testing.T) {
 		t.Fatalf("checkpoint round trip: %v", err)
 	}
 	for bad, want := range map[string]string{
-		strings.Replace(string(raw), `"causal": true`, `"causal": false`, 1):   "causal must be true",
-		strings.Replace(string(raw), `"norm": "pre"`, `"norm": "post"`, 1):     "must be \"pre\"",
-		strings.Replace(string(raw), `"vocab_size": 23`, `"vocab_size": 1`, 1): "vocab_size must be ≥ 2",
-		strings.Replace(string(raw), `"max_positions": 12`, `"bogus": 12`, 1):  "bogus",
+		strings.Replace(string(raw), `"causal": true`, `"causal": false`, 1):                      "causal must be true",
+		strings.Replace(string(raw), `"norm": "pre"`, `"norm": "post"`, 1):                        "must be \"pre\"",
+		strings.Replace(string(raw), `"vocab_size": 23`, `"vocab_size": 1`, 1):                    "vocab_size must be ≥ 2",
+		strings.Replace(string(raw), `"max_positions": 12`, `"bogus": 12`, 1):                     "bogus",
+		strings.Replace(string(raw), `"causal": true`, `"causal": true, "activation": "relu"`, 1): `activation must be "gelu" (exact) or "gelu_tanh"`,
 	} {
 		if _, err := arch.ParseConfig([]byte(bad)); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("want an error with %q, got %v", want, err)
@@ -152,8 +153,21 @@ func TestExpansionGrid(t *testing.T) {
 		{Width: 12, Heads: 3, HeadDim: 6, MLPDim: 24, Layers: 3},
 		{Width: 12, Layers: 4, NewWriters: expand.ZeroWriters},
 	}
-	for _, dtype := range []string{"float64", "float32"} {
+	for _, act := range []string{arch.GELUExact, arch.GELUTanh} {
+		for _, dtype := range []string{"float64", "float32"} {
+			grid(t, be, specs, dtype, act)
+		}
+	}
+}
+
+// grid runs TestExpansionGrid for one dtype and GELU form.
+func grid(t *testing.T, be compute.Backend, specs []expand.Spec, dtype, act string) {
+	t.Helper()
+	{
 		cfg := tiny(dtype)
+		c := cfg.Other.(gpt2.Config)
+		c.Encoder.Activation = act
+		cfg = gpt2.New(c)
 		src, err := arch.New(cfg, 1)
 		if err != nil {
 			t.Fatal(err)
@@ -192,7 +206,17 @@ func TestExpansionGrid(t *testing.T) {
 				worst = max(worst, d.Rel())
 			}
 		}
-		t.Logf("%s: LEMON over %d specs, worst relative |Δ logits| %.3g (tolerance %g)", dtype, len(specs), worst, tol)
+		t.Logf("%s %s: LEMON over %d specs, worst relative |Δ logits| %.3g (tolerance %g)", dtype, act, len(specs), worst, tol)
+
+		// Control (float64: at initialisation scale the two forms differ by ~1e-7 relative,
+		// below float32's tolerance): the same weights read with the other GELU form compute
+		// another function, so the grid above ran the form it names.
+		other := c
+		other.Encoder.Activation = map[string]string{arch.GELUExact: arch.GELUTanh, arch.GELUTanh: arch.GELUExact}[act]
+		swapped := arch.Model{Config: gpt2.New(other), Store: src.Store}
+		if d, err := expand.Compare(be, src, swapped, in); dtype == "float64" && (err != nil || d.Within(tol)) {
+			t.Errorf("%s %s: reading the weights with activation %q went unnoticed: %v (%v)", dtype, act, other.Encoder.Activation, d, err)
+		}
 
 		for _, c := range []struct {
 			m    expand.Method
@@ -237,9 +261,9 @@ func TestExpansionGrid(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		c := tgt.Config.Other.(gpt2.Config)
-		c.Encoder.Causal = false
-		open := expand.Logits{Heads: []string{"lm"}, Flat: [][]float64{lmLogits(t, be, tgt, c, in)}}
+		tc := tgt.Config.Other.(gpt2.Config)
+		tc.Encoder.Causal = false
+		open := expand.Logits{Heads: []string{"lm"}, Flat: [][]float64{lmLogits(t, be, tgt, tc, in)}}
 		if d, err := expand.CompareLogits(open, want); err != nil || d.Within(tol) {
 			t.Errorf("%s: the expanded model read without its causal mask went unnoticed: %v (%v)", dtype, d, err)
 		}

@@ -74,10 +74,11 @@ func TestConfig(t *testing.T) {
 		t.Fatalf("checkpoint round trip: %v", err)
 	}
 	for bad, want := range map[string]string{
-		strings.Replace(string(raw), `"kv_heads": 2`, `"kv_heads": 3`, 1):               "kv_heads 3 must divide heads 4",
-		strings.Replace(string(raw), `"norm_kind": "rmsnorm"`, `"norm_kind": "rms"`, 1): "norm_kind must be",
-		strings.Replace(string(raw), `"rope_theta": 10000`, `"rope_theta": 0.5`, 1):     "rope_theta must be 0",
-		strings.Replace(string(raw), `"mlp_kind": "swiglu",`, ``, 1):                    "mlp_kind must be \"swiglu\"",
+		strings.Replace(string(raw), `"kv_heads": 2`, `"kv_heads": 3`, 1):                                            "kv_heads 3 must divide heads 4",
+		strings.Replace(string(raw), `"norm_kind": "rmsnorm"`, `"norm_kind": "rms"`, 1):                              "norm_kind must be",
+		strings.Replace(string(raw), `"rope_theta": 10000`, `"rope_theta": 0.5`, 1):                                  "rope_theta must be 0",
+		strings.Replace(string(raw), `"mlp_kind": "swiglu",`, ``, 1):                                                 "mlp_kind must be \"swiglu\"",
+		strings.Replace(string(raw), `"mlp_kind": "swiglu",`, `"mlp_kind": "swiglu", "activation": "gelu_tanh",`, 1): "a SwiGLU MLP uses SiLU",
 	} {
 		if _, err := arch.ParseConfig([]byte(bad)); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("want an error with %q, got %v", want, err)
