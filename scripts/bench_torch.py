@@ -9,7 +9,9 @@ The model mirrors lemon/arch exactly: Pre-LN blocks with separate Q, K, V and ou
 projections, 1/sqrt(d) scores, exact (erf) GELU, LayerNorm with the preset's epsilon; ViT with
 flattened (row, column, channel) patches, a CLS token, learned positions, a final LN and a
 head on CLS; BERT with token + position + segment embeddings, a final LN and the decoder tied
-to the token embedding at the masked positions. Loss: cross-entropy (weighted for BERT).
+to the token embedding at the masked positions; GPT-2 with token + position embeddings, causal
+blocks, a final LN and the LM head tied to the token embedding at every position. Loss:
+cross-entropy (weighted for BERT; next-token for GPT-2).
 Dropout is 0, as in the benchmarked presets. Needs Debian's python3-torch (with
 libopenblas0-pthread for a real BLAS); no other package.
 """
@@ -24,9 +26,9 @@ import torch.nn.functional as F
 
 
 class Block(nn.Module):
-    def __init__(self, d, heads, hd, mlp, eps):
+    def __init__(self, d, heads, hd, mlp, eps, causal=False, gelu="exact"):
         super().__init__()
-        self.heads, self.hd = heads, hd
+        self.heads, self.hd, self.causal, self.gelu = heads, hd, causal, "tanh" if gelu == "tanh" else "none"
         self.ln1 = nn.LayerNorm(d, eps=eps)
         self.q, self.k, self.v = nn.Linear(d, heads * hd), nn.Linear(d, heads * hd), nn.Linear(d, heads * hd)
         self.o = nn.Linear(heads * hd, d)
@@ -38,17 +40,21 @@ class Block(nn.Module):
         h = self.ln1(x)
         split = lambda y: y.view(b, t, self.heads, self.hd).transpose(1, 2)  # [B, H, T, K]
         q, k, v = split(self.q(h)), split(self.k(h)), split(self.v(h))
-        probs = torch.softmax(q @ k.transpose(-1, -2) / math.sqrt(self.hd), dim=-1)
+        scores = q @ k.transpose(-1, -2) / math.sqrt(self.hd)
+        if self.causal:  # key after query: -1e9, as golemon's penalty
+            scores = scores + torch.triu(torch.full((t, t), -1e9), diagonal=1)
+        probs = torch.softmax(scores, dim=-1)
         ctx = (probs @ v).transpose(1, 2).reshape(b, t, self.heads * self.hd)
         x = x + self.o(ctx)
-        return x + self.fc2(F.gelu(self.fc1(self.ln2(x))))
+        return x + self.fc2(F.gelu(self.fc1(self.ln2(x)), approximate=self.gelu))
 
 
 class Encoder(nn.Module):
     def __init__(self, s):
         super().__init__()
         self.blocks = nn.ModuleList(
-            Block(s["width"], s["heads"], s["head_dim"], s["mlp"], s["eps"]) for _ in range(s["layers"]))
+            Block(s["width"], s["heads"], s["head_dim"], s["mlp"], s["eps"], s["kind"] == "gpt2", s.get("gelu", "exact"))
+            for _ in range(s["layers"]))
         self.final = nn.LayerNorm(s["width"], eps=s["eps"])
 
     def forward(self, x):
@@ -94,6 +100,22 @@ class BERT(nn.Module):
         return h @ self.tok.weight.t() + self.bias
 
 
+class GPT2(nn.Module):
+    """Token + learned position embeddings, causal Pre-LN blocks, final LN, LM head tied to the
+    token embedding (no bias): logits at every position, as golemon's gpt2 family."""
+
+    def __init__(self, s):
+        super().__init__()
+        d = s["width"]
+        self.tok = nn.Embedding(s["vocab"], d)
+        self.pos = nn.Embedding(s["seq"], d)
+        self.enc = Encoder(s)
+
+    def forward(self, ids):  # [B, T]
+        t = ids.shape[1]
+        return self.enc(self.tok(ids) + self.pos.weight[:t]) @ self.tok.weight.t()
+
+
 def make(s):
     g = torch.Generator().manual_seed(1)
     b = s["batch"]
@@ -102,6 +124,10 @@ def make(s):
         images = torch.rand(b, s["image"], s["image"], s["channels"], generator=g)
         labels = torch.randint(0, s["classes"], (b,), generator=g)
         return model, (images,), lambda out: F.cross_entropy(out, labels)
+    if s["kind"] == "gpt2":  # next-token loss at positions 0 … T−2, as golemon's CausalLMTask
+        model = GPT2(s)
+        ids = torch.randint(0, s["vocab"], (b, s["seq"]), generator=g)
+        return model, (ids,), lambda out: F.cross_entropy(out[:, :-1].reshape(-1, s["vocab"]), ids[:, 1:].reshape(-1))
     model = BERT(s)
     ids = torch.randint(5, s["vocab"], (b, s["seq"]), generator=g)
     segs = torch.zeros(b, s["seq"], dtype=torch.long)

@@ -6,6 +6,7 @@
 //
 //	GOEXPERIMENT=simd GODEBUG=cpu.fma=off go run ./examples/bench
 //	go run ./examples/bench -presets vit-cpu-4-128 -rounds 5 -torch=false
+//	go run ./examples/bench -presets gpt2-cpu-2-32,gpt2-cpu-4-64 -batch 32 -vocab 7000
 //
 // PyTorch runs scripts/bench_torch.py at each of -threads (OMP_NUM_THREADS and
 // torch.set_num_threads); it needs Debian's python3-torch and libopenblas0-pthread.
@@ -25,6 +26,8 @@ import (
 	"time"
 
 	"github.com/golemon/golemon/lemon/arch"
+	_ "github.com/golemon/golemon/lemon/arch/gpt2" // registers the GPT-2 presets
+	"github.com/golemon/golemon/lemon/arch/llama"
 	"github.com/golemon/golemon/lemon/backend"
 	"github.com/golemon/golemon/lemon/data"
 	"github.com/golemon/golemon/lemon/runner"
@@ -61,8 +64,12 @@ func parseFlags() (options, error) {
 		rounds: *rounds, python: *python, torch: *torch}
 	var errs []error
 	for _, p := range o.presets {
-		if _, err := arch.Preset(p); err != nil {
+		cfg, err := arch.Preset(p)
+		switch {
+		case err != nil:
 			errs = append(errs, err)
+		case o.torch && cfg.Kind == llama.Kind:
+			errs = append(errs, fmt.Errorf("-presets %s: scripts/bench_torch.py has no LLaMA model (run it with -torch=false)", p))
 		}
 	}
 	for _, t := range strings.Split(*threads, ",") {
@@ -182,6 +189,12 @@ func torchSpec(cfg arch.Config, o options, preset string) map[string]any {
 		"mlp": e.MLPDim, "eps": e.LayerNormEps, "batch": o.batch, "steps": o.steps, "warmup": 3, "preset": preset}
 	if v := cfg.ViT; v != nil {
 		s["kind"], s["image"], s["channels"], s["patch"], s["classes"] = "vit", v.ImageSize, v.Channels, v.PatchSize, v.NumClasses
+	} else if lm, ok := cfg.Family().(arch.CausalLM); ok {
+		vocab, positions := lm.CausalLM()
+		s["kind"], s["vocab"], s["seq"], s["gelu"] = string(cfg.Kind), vocab, positions, "exact"
+		if e.TanhGELU() {
+			s["gelu"] = "tanh"
+		}
 	} else {
 		s["kind"], s["vocab"], s["seq"], s["max_pred"] = "bert", cfg.BERT.VocabSize, cfg.BERT.MaxPositions, data.MaxPredictions(cfg.BERT.MaxPositions)
 	}

@@ -18,6 +18,8 @@ package arch
 //	attend     softmax(q·kᵀ·s + penalty)·v in head-major layout, every product in a layout the
 //	           backend's kernels take as is (no hidden copies), the gradient written out
 //	LogProbs   via fused softmax dx = g − softmax(x)·Σ g
+//	CrossEntropy −log p[label]  dx = g·(softmax(x) − onehot), by a gather and a scatter: no
+//	           one-hot tensor, bit for bit −Σ onehot ⊙ LogProbs (TestCrossEntropyBitExact)
 //
 // The forward values are GoMLX's own (bit for bit the decomposed formula where no fused op
 // exists); the gradients equal autodiff's to rounding (TestFastOpsGradients, float64 ≤ 1e-10).
@@ -31,6 +33,7 @@ import (
 	. "github.com/gomlx/gomlx/core/graph" //nolint:revive
 	"github.com/gomlx/gomlx/ml/layers/activation"
 	"github.com/gomlx/gomlx/ml/nn"
+	"github.com/gomlx/gomlx/support/exceptions"
 )
 
 // plainOps switches every operator of this file back to autodiff of the decomposed formula;
@@ -250,6 +253,41 @@ func attend(q, k, v, penalty *Node, scale float64) *Node {
 		dq := DotGeneral(dScores, []int{3}, batch, headMajor(k), []int{2}, batch) // [B, H, T, K]
 		dk := DotGeneral(swapLast(dScores), []int{3}, batch, qh, []int{2}, batch) // [B, H, S, K]
 		return []*Node{headMajor(dq), headMajor(dk), headMajor(dv)}
+	})
+}
+
+// CrossEntropy is −log softmax(x)[label] over the last axis: x [..., V], labels [...] (ints in
+// [0, V)) → [...] in x's dtype. It computes LogProbs' value at the label only (gathered), and
+// its gradient g·(p − onehot) as g·p plus a scatter of −g at the labels, so that the [..., V]
+// one-hot tensor, its product and sum, and LogProbs' full output are never built: on a
+// language model's vocabulary these passes cost more than the LM head's matmul. Forward value
+// and gradient equal −ReduceSum(onehot ⊙ LogProbs(x)) and its gradient bit for bit (every
+// term that form adds is an exact zero, and the one rounding at the label is the same sum).
+func CrossEntropy(x, labels *Node) *Node {
+	if plainOps {
+		return Neg(ReduceSum(Mul(LogSoftmax(x, -1), OneHot(labels, x.Shape().Dim(-1), x.DType())), -1))
+	}
+	v := x.Shape().Dim(-1)
+	outDims := x.Shape().Dimensions[:x.Rank()-1]
+	n := labels.Shape().Size()
+	if labels.Rank() != x.Rank()-1 || n*v != x.Shape().Size() {
+		exceptions.Panicf("arch: CrossEntropy: labels %s do not match logits %s", labels.Shape(), x.Shape())
+	}
+	rows := Iota(x.Graph(), shapes.Make(labels.DType(), n), 0)
+	idx := Stack([]*Node{rows, Reshape(labels, n)}, -1) // [N, 2]: (row, label)
+	p := Softmax(StopGradient(x), -1)
+	forward := func(in []*Node) *Node {
+		x2 := Reshape(in[0], n, v)
+		m := StopGradient(ReduceMax(x2, -1))                          // [N]
+		logMaxP := StopGradient(Log(ReduceMax(Reshape(p, n, v), -1))) // [N]
+		atLabel := Gather(x2, idx, true)                              // [N]
+		return Reshape(Neg(Add(Sub(atLabel, m), logMaxP)), outDims...)
+	}
+	return withGradient([]*Node{x}, forward, func(_, g *Node) []*Node {
+		g2 := Reshape(g, n)
+		dx := Mul(Reshape(p, n, v), InsertAxes(g2, -1))
+		dx = ScatterSum(dx, idx, Neg(g2), true, true)
+		return []*Node{Reshape(dx, x.Shape().Dimensions...)}
 	})
 }
 

@@ -228,3 +228,89 @@ func TestGELUForms(t *testing.T) {
 		t.Errorf("the two GELU forms differ by at most %.3g: one is not the form it names", gap)
 	}
 }
+
+// TestCrossEntropyBitExact: CrossEntropy's value and gradient equal those of
+// −ReduceSum(onehot ⊙ LogProbs(x)), the form it replaces, bit for bit (== on every element,
+// which identifies +0 and −0) in float32 and float64, over a language-model-shaped batch and a
+// small classifier's; the textbook LogSoftmax form agrees to rounding. Training therefore
+// takes the same steps as before, so recorded sources rebuild to their records.
+func TestCrossEntropyBitExact(t *testing.T) {
+	be := backend.MustNew()
+	for _, dt := range []string{"float32", "float64"} {
+		for _, dims := range [][]int{{3, 5, 37}, {7, 10}} {
+			rng := rand.New(rand.NewPCG(11, uint64(len(dims))))
+			n, v := 1, dims[len(dims)-1]
+			for _, d := range dims[:len(dims)-1] {
+				n *= d
+			}
+			xs := make([]float64, n*v)
+			for i := range xs {
+				xs[i] = 4 * rng.NormFloat64()
+			}
+			labels := make([]int32, n)
+			w := make([]float64, n)
+			for i := range labels {
+				labels[i] = int32(rng.IntN(v))
+				w[i] = rng.Float64() // positive weights, as the tasks' row weights
+			}
+			x := NewTensor(DTypeOf(Encoder{DType: dt}), xs, dims)
+			lab := tensors.FromFlatDataAndDimensions(labels, dims[:len(dims)-1]...)
+			wt := NewTensor(DTypeOf(Encoder{DType: dt}), w, dims[:len(dims)-1])
+			run := func(ce func(x, l *Node) *Node) (val, grad []float64) {
+				exec := MustNewExec(be, func(x, l, w *Node) []*Node {
+					c := ce(x, l)
+					loss := ReduceAllSum(Mul(c, w))
+					return []*Node{c, Gradient(loss, x)[0]}
+				})
+				out := exec.MustCall(x, lab, wt)
+				return flatValues(out[0]), flatValues(out[1])
+			}
+			oneHot := func(x, l *Node) *Node {
+				return Neg(ReduceSum(Mul(LogProbs(x), OneHot(l, v, x.DType())), -1))
+			}
+			wantV, wantG := run(oneHot)
+			gotV, gotG := run(CrossEntropy)
+			for i := range wantV {
+				if gotV[i] != wantV[i] {
+					t.Fatalf("%s %v: CE[%d] = %.17g, the one-hot form %.17g", dt, dims, i, gotV[i], wantV[i])
+				}
+			}
+			for i := range wantG {
+				if gotG[i] != wantG[i] {
+					t.Fatalf("%s %v: dCE[%d] = %.17g, the one-hot form %.17g", dt, dims, i, gotG[i], wantG[i])
+				}
+			}
+			// The textbook form (plainOps) to rounding: the bit-exact match is not vacuous.
+			plainOps = true
+			refV, refG := run(CrossEntropy)
+			plainOps = false
+			tol := 1e-12
+			if dt == "float32" {
+				tol = 1e-5
+			}
+			if d := maxAbsDiff(gotV, refV); d > tol*4*float64(v) {
+				t.Errorf("%s %v: CE differs from log-softmax's by %.3g", dt, dims, d)
+			}
+			if d := maxAbsDiff(gotG, refG); d > tol {
+				t.Errorf("%s %v: dCE differs from log-softmax's by %.3g", dt, dims, d)
+			}
+			// Negative control: a wrong label changes the value.
+			labels[0] = (labels[0] + 1) % int32(v)
+			lab = tensors.FromFlatDataAndDimensions(labels, dims[:len(dims)-1]...)
+			if badV, _ := run(CrossEntropy); badV[0] == gotV[0] {
+				t.Errorf("%s %v: another label gave the same cross-entropy", dt, dims)
+			}
+		}
+	}
+}
+
+func flatValues(x *tensors.Tensor) []float64 {
+	if x.DType().String() == "Float64" {
+		return tensors.MustCopyFlatData[float64](x)
+	}
+	var out []float64
+	for _, v := range tensors.MustCopyFlatData[float32](x) {
+		out = append(out, float64(v))
+	}
+	return out
+}

@@ -19,7 +19,8 @@ import (
 
 // SyntheticTask is a task of the preset's shapes on seeded random data, for benchmarks (no
 // files needed): uniform pixels and labels for ViT presets, uniform tokens over a vocabulary
-// of vocabSize for BERT presets (which then use that vocabulary size).
+// of vocabSize for BERT and decoder presets (which then use that vocabulary size; decoders
+// read sequences of their full context).
 func SyntheticTask(preset string, batch, vocabSize int) (Task, error) {
 	cfg, err := arch.Preset(preset)
 	if err != nil {
@@ -43,6 +44,19 @@ func SyntheticTask(preset string, batch, vocabSize int) (Task, error) {
 	}
 	if vocabSize < 6 {
 		return nil, fmt.Errorf("runner: synthetic task: vocabulary must hold the 5 special tokens and more, got %d", vocabSize)
+	}
+	if _, ok := cfg.Family().(arch.CausalLM); ok { // decoder LMs: uniform tokens over vocabSize
+		v, ok := cfg.Family().(arch.Vocabulary)
+		if !ok {
+			return nil, fmt.Errorf("runner: synthetic task: a %s model cannot take another vocabulary size", cfg.Kind)
+		}
+		cfg = arch.Config{Kind: cfg.Kind, Other: v.WithVocab(vocabSize)}
+		_, positions := cfg.Family().(arch.CausalLM).CausalLM()
+		seqs := &data.Sequences{T: positions, Tokens: make([]int32, 4*batch*positions)}
+		for i := range seqs.Tokens {
+			seqs.Tokens[i] = int32(rng.IntN(vocabSize))
+		}
+		return NewCausalLMTask(preset, cfg, seqs, seqs, batch, 1)
 	}
 	tokens := []string{"[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"}
 	for i := len(tokens); i < vocabSize; i++ {

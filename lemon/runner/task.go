@@ -39,10 +39,7 @@ type Task interface {
 // weightedCE returns Σ w·CE, Σ w·[argmax = label] and Σ w over a batch, in float64.
 func weightedCE(logits *Node, labels []*Node) (lossSum, correct, weight *Node) {
 	targets := labels[0]
-	k := logits.Shape().Dim(-1)
-	logProbs := arch.LogProbs(logits)
-	oneHot := OneHot(targets, k, logits.DType())
-	ce := Neg(ReduceSum(Mul(logProbs, oneHot), -1)) // [...]
+	ce := arch.CrossEntropy(logits, targets) // [...]
 	pred := ConvertDType(ArgMax(logits, -1), targets.DType())
 	hit := ConvertDType(Equal(pred, targets), dtypes.Float64)
 	var w *Node
