@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/golemon/golemon/lemon/data"
 )
 
 // The committed results live in <results>/<scale>/<task> (studies) and <results>/sweeps/<name>
@@ -18,7 +20,8 @@ func ScaleDir(results string, t Task, sc Scale) string {
 }
 
 // LoadScale reads the committed results of a preset: its report, nil when no run of it has
-// finished there (the error is then nil too), and the preset itself.
+// finished there (the error is then nil too), and the preset itself. Image tasks need no
+// data; text tasks (BERT, GPT-2) read the corpus from data.DefaultDir, as they were trained.
 func LoadScale(results string, t Task, sc Scale) (*Report, Study, error) {
 	s, err := Preset(t, sc)
 	if err != nil {
@@ -28,7 +31,13 @@ func LoadScale(results string, t Task, sc Scale) (*Report, Study, error) {
 	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
 		return nil, s, nil
 	}
-	rep, err := Load(s, Options{Out: dir})
+	opts := Options{Out: dir}
+	if s.Task != ViT { // text tasks read the corpus (its vocabulary sizes the models)
+		if opts.DataDir, err = data.DefaultDir(); err != nil {
+			return nil, s, err
+		}
+	}
+	rep, err := Load(s, opts)
 	if err != nil && strings.Contains(err.Error(), "no finished runs") {
 		return nil, s, nil
 	}
