@@ -123,7 +123,8 @@ func run(b compute.Backend, s Study, opts Options, train bool) (*Report, error) 
 	if err != nil {
 		return nil, err
 	}
-	if rep.Source == nil && len(rep.Records) == 0 {
+	// A source shared with other studies (opts.SourceOut, the sweeps) is not this study's run.
+	if (rep.Source == nil || opts.SourceOut != "") && len(rep.Records) == 0 {
 		return nil, fmt.Errorf("study: no finished runs in %s: nothing to report (train the matrix first); nothing written", opts.Out)
 	}
 	return rep, nil

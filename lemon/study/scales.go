@@ -67,8 +67,13 @@ func ScalesMarkdown(results string, t Task, scales []Scale) (string, error) {
 		}
 		plateau, gap, saving := "fewer than 2 scratch seeds", "—", "no budget reached by every seed"
 		if g, ok := rep.Regime(0); ok {
-			plateau = fmt.Sprintf("%s %+.2f vs %.2f pts", mark(g.Plateaued()), 100*g.MeanGain, 100*g.Std)
-			gap = fmt.Sprintf("%s %.2f pts, %.1f×", mark(g.Separated()), 100*g.Gap, g.Gap/g.Std)
+			m := t.Metrics()[0] // accuracy in points, loss in nats
+			sign := "+"
+			if g.MeanGain < 0 {
+				sign = ""
+			}
+			plateau = fmt.Sprintf("%s %s%s vs %s", mark(g.Plateaued()), sign, fmtGain(m, g.MeanGain), fmtGain(m, g.Std))
+			gap = fmt.Sprintf("%s %s, %.1f×", mark(g.Separated()), fmtGain(m, g.Gap), g.Gap/g.Std)
 		}
 		if b, sum, ok := rep.BestLEMON(0); ok {
 			saving = fmt.Sprintf("%.2fT: %s / %s", b, sum.Excl.PercentCI(), sum.Incl.PercentCI())

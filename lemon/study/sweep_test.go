@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -70,6 +71,23 @@ func TestSweepSharesScratchAndSource(t *testing.T) {
 	again, err := RunSweep(backend.MustNew(), sw, Options{Out: out, Data: imgs, Log: &log, Only: []string{}})
 	if err != nil || strings.Contains(log.String(), "step ") || again.Markdown() != string(md) {
 		t.Errorf("report-only rerun: err %v, retrained or changed:\n%s", err, log.String())
+	}
+	// A variant not trained yet, sharing the trained source: reported as not run, no results.md.
+	deep, err := growthVariant(base, "depth", 3, 8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	more := sw
+	more.Variants = append(slices.Clone(sw.Variants), deep)
+	rep, err = RunSweep(backend.MustNew(), more, Options{Out: out, Data: imgs, Log: &log, Only: []string{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := len(rep.Points()); got != 3 || !strings.Contains(rep.Markdown(), "1 of 4 variants have no finished run yet") {
+		t.Errorf("an untrained variant sharing the source: %d points, want 3:\n%s", got, rep.Markdown())
+	}
+	if _, err := os.Stat(filepath.Join(out, deep.Dir(), "results.md")); err == nil {
+		t.Errorf("%s/results.md written for a variant with no run", deep.Dir())
 	}
 	bad := sw
 	bad.Variants = []Variant{wide, wide}
