@@ -154,7 +154,7 @@ func (rep *Report) curves(k int, baselines bool) (*Figure, error) {
 	}
 	m := rep.Study.Task.Metrics()[k]
 	opts := plotting.CurveOptions{}
-	title := rep.title() + "\nmean over ×n seeds, band min–max"
+	title := rep.title() + "\nlines: mean over the ×n seeds of each legend entry, bands: min–max"
 	if rep.ScratchRuns > 0 {
 		opts.Ref = &plotting.RefLine{Y: rep.Targets[k], Label: "scratch reference (mean final)"}
 		// Zoom on the crossing: from four source–target gaps below the source to one gap
