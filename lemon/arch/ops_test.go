@@ -36,31 +36,26 @@ func gradCases() []gradCase {
 		cases = append(cases, gradCase{name: "vit-" + norm.String(), cfg: Config{Kind: KindViT, ViT: &v},
 			inputs: []*tensors.Tensor{tensors.FromFlatDataAndDimensions(img, 3, 4, 4, 2)},
 			logits: func(scope *model.Scope, in []*Node) *Node { return ViTLogits(scope, v, in[0]) }})
-		c := BERTConfig{Encoder: Encoder{Layers: 2, Width: 8, Heads: 2, HeadDim: 3, MLPDim: 16, Norm: norm,
-			LayerNormEps: 1e-12, DType: "float64"},
-			VocabSize: 11, MaxPositions: 9, TypeVocabSize: 2, EmbeddingLN: true, MLMTransform: true}
-		cases = append(cases, gradCase{name: "bert-" + norm.String(), cfg: Config{Kind: KindBERT, BERT: &c},
-			inputs: []*tensors.Tensor{
-				tensors.FromFlatDataAndDimensions([]int32{2, 5, 7, 9, 3, 0, 2, 4, 4, 10, 6, 3}, 2, 6),
-				tensors.FromFlatDataAndDimensions([]float64{1, 1, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1}, 2, 6),
-				tensors.FromFlatDataAndDimensions([]int32{1, 3, 0, 5}, 2, 2)},
-			logits: func(scope *model.Scope, in []*Node) *Node {
-				return BERTMLMLogits(scope, c, BERTInputs{TokenIDs: in[0], KeyMask: in[1]}, in[2])
-			}})
+		cases = append(cases, bertGradCase("bert-"+norm.String(), norm, ""))
 	}
 	// The tanh GELU (OpenAI GPT-2's), in the MLP and in BERT's MLM transform.
-	c := BERTConfig{Encoder: Encoder{Layers: 2, Width: 8, Heads: 2, HeadDim: 3, MLPDim: 16, Norm: PreLN,
-		LayerNormEps: 1e-12, DType: "float64", Activation: GELUTanh},
+	cases = append(cases, bertGradCase("bert-pre-gelu_tanh", PreLN, GELUTanh))
+	return cases
+}
+
+// bertGradCase is a tiny BERT MLM case with the given norm placement and GELU form.
+func bertGradCase(name string, norm NormPlacement, act string) gradCase {
+	c := BERTConfig{Encoder: Encoder{Layers: 2, Width: 8, Heads: 2, HeadDim: 3, MLPDim: 16, Norm: norm,
+		LayerNormEps: 1e-12, DType: "float64", Activation: act},
 		VocabSize: 11, MaxPositions: 9, TypeVocabSize: 2, EmbeddingLN: true, MLMTransform: true}
-	cases = append(cases, gradCase{name: "bert-pre-gelu_tanh", cfg: Config{Kind: KindBERT, BERT: &c},
+	return gradCase{name: name, cfg: Config{Kind: KindBERT, BERT: &c},
 		inputs: []*tensors.Tensor{
 			tensors.FromFlatDataAndDimensions([]int32{2, 5, 7, 9, 3, 0, 2, 4, 4, 10, 6, 3}, 2, 6),
 			tensors.FromFlatDataAndDimensions([]float64{1, 1, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1}, 2, 6),
 			tensors.FromFlatDataAndDimensions([]int32{1, 3, 0, 5}, 2, 2)},
 		logits: func(scope *model.Scope, in []*Node) *Node {
 			return BERTMLMLogits(scope, c, BERTInputs{TokenIDs: in[0], KeyMask: in[1]}, in[2])
-		}})
-	return cases
+		}}
 }
 
 // lossAndGrads returns the loss and its gradient with respect to every variable of c, with
