@@ -1,6 +1,7 @@
 package hf
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -177,4 +178,76 @@ func TestDecoderImportRefusals(t *testing.T) {
 			t.Errorf("%s → %s: want an error with %q, got %v", c.from, c.to, c.wantSubstr, err)
 		}
 	}
+}
+
+// TestOpenAIGPT2Layout: a folder laid out as OpenAI's GPT-2 is published (config.json with
+// GPT2Config's own fields and activation_function "gelu_new", tensor names without the
+// "transformer." prefix, no lm_head, each block's causal-mask buffer "h.<i>.attn.bias") loads
+// as the tanh-GELU GPT-2 with every weight in place: its logits equal the model it was written
+// from, bit for bit.
+func TestOpenAIGPT2Layout(t *testing.T) {
+	cfg := gpt2.New(gpt2.Config{Encoder: arch.Encoder{Layers: 2, Width: 16, Heads: 2, HeadDim: 8, MLPDim: 64,
+		Norm: arch.PreLN, LayerNormEps: 1e-5, Causal: true, Activation: arch.GELUTanh}, VocabSize: 37, MaxPositions: 16})
+	m := randomized(t, cfg, 4)
+	ours := filepath.Join(t.TempDir(), "ours")
+	if _, err := Save(ours, m, SaveOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	f, err := Open(filepath.Join(ours, WeightsFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var ts []Tensor
+	for _, n := range f.Names() {
+		v, shape, err := f.ReadFloat64(n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n == "lm_head.weight" {
+			continue // OpenAI's file has none: the head is tied to wte
+		}
+		ts = append(ts, Tensor{Name: strings.TrimPrefix(n, "transformer."), DType: F32, Shape: shape, Data: v})
+	}
+	for i := range 2 { // the lower-triangular mask buffers, [1, 1, n_ctx, n_ctx]
+		mask := make([]float64, 16*16)
+		for r := range 16 {
+			for c := 0; c <= r; c++ {
+				mask[r*16+c] = 1
+			}
+		}
+		ts = append(ts, Tensor{Name: fmt.Sprintf("h.%d.attn.bias", i), DType: F32, Shape: []int{1, 1, 16, 16}, Data: mask})
+	}
+	dir := filepath.Join(t.TempDir(), "openai")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := Write(filepath.Join(dir, WeightsFile), ts, map[string]string{"format": "pt"}); err != nil {
+		t.Fatal(err)
+	}
+	conf := `{"activation_function": "gelu_new", "architectures": ["GPT2LMHeadModel"], "attn_pdrop": 0.1,
+  "bos_token_id": 36, "embd_pdrop": 0.1, "eos_token_id": 36, "initializer_range": 0.02,
+  "layer_norm_epsilon": 1e-05, "model_type": "gpt2", "n_ctx": 16, "n_embd": 16, "n_head": 2,
+  "n_layer": 2, "n_positions": 16, "resid_pdrop": 0.1, "summary_activation": null,
+  "summary_first_dropout": 0.1, "summary_proj_to_labels": true, "summary_type": "cls_index",
+  "summary_use_proj": true, "task_specific_params": {"text-generation": {"do_sample": true, "max_length": 50}},
+  "vocab_size": 37}`
+	if err := os.WriteFile(filepath.Join(dir, ConfigFile), []byte(conf), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	im, err := Load(dir, LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !im.Config.Enc().TanhGELU() || !arch.SameConfig(im.Config, m.Config) {
+		a, _ := im.Config.MarshalIndent()
+		t.Fatalf("OpenAI's layout read as\n%s", a)
+	}
+	be := backend.MustNew()
+	in := expand.RandomInputs(cfg, 2, 7)
+	d, err := expand.Compare(be, m, im.Model, in)
+	if err != nil || d.MaxAbs != 0 {
+		t.Errorf("OpenAI's layout: logits differ from the model written: %v (%v)", d, err)
+	}
+	t.Logf("notes: %v", im.Notes)
 }
