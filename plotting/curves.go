@@ -7,6 +7,8 @@ import (
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
 )
 
 // CurveOptions are the optional settings of Curves.
@@ -19,6 +21,10 @@ type CurveOptions struct {
 	// YLim, when YLim[0] < YLim[1], fixes the y axis to that range (curves are clipped to
 	// it), e.g. to zoom on where runs cross a reference line.
 	YLim [2]float64
+	// Points marks every point with a glyph and draws its Lo–Hi range as an error bar
+	// instead of a band: for sparse series (a sweep's few variants), where a band between
+	// points says little and a one-point series would otherwise draw nothing.
+	Points bool
 }
 
 // RefLine is a horizontal reference line at Y, named Label in the legend.
@@ -51,6 +57,16 @@ func Schedule(title string, schedules []Series) (*plot.Plot, error) {
 	return p, nil
 }
 
+// errorBars are a series' Lo–Hi ranges as gonum's YErrorBars read them.
+type errorBars struct {
+	plotter.XYs
+	lo, hi []float64
+}
+
+func (e errorBars) YError(i int) (float64, float64) {
+	return e.XYs[i].Y - e.lo[i], e.hi[i] - e.XYs[i].Y
+}
+
 // curves builds the Curves figure.
 func curves(title, xLabel, yLabel string, series []Series, opts CurveOptions) (*plot.Plot, error) {
 	if len(series) == 0 {
@@ -78,6 +94,10 @@ func curves(title, xLabel, yLabel string, series []Series, opts CurveOptions) (*
 		if err != nil {
 			return nil, err
 		}
+		if band != nil && opts.Points {
+			all = append(all, band)
+			band = nil // drawn as error bars below
+		}
 		if band != nil {
 			poly, err := plotter.NewPolygon(band)
 			if err != nil {
@@ -95,7 +115,26 @@ func curves(title, xLabel, yLabel string, series []Series, opts CurveOptions) (*
 		}
 		line.LineStyle = seriesStyle(i)
 		p.Add(line)
-		p.Legend.Add(s.Name, line)
+		if !opts.Points {
+			p.Legend.Add(s.Name, line)
+		} else {
+			dots, err := plotter.NewScatter(xys)
+			if err != nil {
+				return nil, fmt.Errorf("series %q: %w", s.Name, err)
+			}
+			dots.GlyphStyle = draw.GlyphStyle{Color: seriesStyle(i).Color, Radius: vg.Points(3.5), Shape: draw.CircleGlyph{}}
+			p.Add(dots)
+			if s.Lo != nil {
+				bars, err := plotter.NewYErrorBars(errorBars{xys, s.Lo, s.Hi})
+				if err != nil {
+					return nil, fmt.Errorf("series %q error bars: %w", s.Name, err)
+				}
+				bars.LineStyle = seriesStyle(i)
+				bars.LineStyle.Dashes = nil
+				p.Add(bars)
+			}
+			p.Legend.Add(s.Name, line, dots)
+		}
 		all = append(all, xys)
 	}
 	if opts.Ref != nil {

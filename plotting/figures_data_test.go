@@ -226,3 +226,25 @@ func TestManySeries(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// TestCurvesPoints: with Points, a one-point series with a Lo–Hi range is drawn with an error
+// bar whose ends the y axis covers, and a range with Lo above Hi is refused.
+func TestCurvesPoints(t *testing.T) {
+	one := Series{Name: "depth", X: []float64{1.9}, Y: []float64{38.7}, Lo: []float64{32.9}, Hi: []float64{44.6}}
+	p, err := Curves("sweep", "growth", "saving (%)", []Series{one}, CurveOptions{Points: true, Ref: &RefLine{Y: 0, Label: "no saving"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Y.Min > 0 || p.Y.Max < 44.6 {
+		t.Errorf("y range [%g, %g] does not cover the reference 0 and the bar's top 44.6", p.Y.Min, p.Y.Max)
+	}
+	// Without the error bar the axis would end at the point (38.7): the range shows it drawn.
+	if lo, hi := (errorBars{plotter.XYs{{X: 1.9, Y: 38.7}}, one.Lo, one.Hi}).YError(0); math.Abs(lo-5.8) > 1e-9 || math.Abs(hi-5.9) > 1e-9 {
+		t.Errorf("error bar extents %g, %g, want 5.8 below and 5.9 above", lo, hi)
+	}
+	bad := one
+	bad.Lo, bad.Hi = []float64{45}, []float64{40}
+	if _, err := Curves("sweep", "x", "y", []Series{bad}, CurveOptions{Points: true}); err == nil {
+		t.Error("a range with Lo above Hi was drawn")
+	}
+}

@@ -229,8 +229,8 @@ func (r *SweepReport) figure(path string, excl bool) error {
 	if excl {
 		acc = "excl. source"
 	}
-	p, err := plotting.Curves(fmt.Sprintf("LEMON's saving (%s) against %s; band: 95%% CI over seeds", acc, r.Sweep.XLabel),
-		r.Sweep.XLabel, "compute saving (%)", series, plotting.CurveOptions{Ref: &plotting.RefLine{Y: 0, Label: "no saving"}})
+	p, err := plotting.Curves(fmt.Sprintf("LEMON's saving (%s) against %s; bars: 95%% CI over seeds", acc, r.Sweep.XLabel),
+		r.Sweep.XLabel, "compute saving (%)", series, plotting.CurveOptions{Ref: &plotting.RefLine{Y: 0, Label: "no saving"}, Points: true})
 	if err != nil {
 		return err
 	}
