@@ -65,6 +65,9 @@ func blockLayout(z sizes, m Method, spec Spec) []block {
 	if row.solar {
 		src, isNew = solarLayout(ls, z.tgt.Layers)
 	}
+	if row.spread {
+		src, isNew = spreadLayout(ls, z.tgt.Layers)
+	}
 	blocks := make([]block, len(src))
 	for j := range blocks {
 		b := block{src: src[j], isNew: isNew[j], writers: wCopy, next: -1}
@@ -99,6 +102,23 @@ func solarLayout(ls, lt int) (src []int, isNew []bool) {
 	}
 	for i := m; i < ls; i++ {
 		src, isNew = append(src, i), append(isNew, true)
+	}
+	return src, isNew
+}
+
+// spreadLayout is LLaMA Pro's (block_expansion.py): with P = L_T − L_S new blocks dividing
+// L_S, a copy of source block i follows it whenever (i+1) is a multiple of L_S/P
+// (32 → 40: new blocks after blocks 3, 7, …, 31).
+func spreadLayout(ls, lt int) (src []int, isNew []bool) {
+	if lt <= ls {
+		return layout(ls, lt, Interleave)
+	}
+	split := ls / (lt - ls)
+	for i := range ls {
+		src, isNew = append(src, i), append(isNew, false)
+		if (i+1)%split == 0 {
+			src, isNew = append(src, i), append(isNew, true)
+		}
 	}
 	return src, isNew
 }

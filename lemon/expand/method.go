@@ -44,6 +44,11 @@ const (
 	// L_T = 2·(L_S − m); width uses LEMON's rules. Lossy by design: the blocks at the seam
 	// read representations they were not trained on, and every block writes.
 	SOLAR
+	// LLaMAPro is LLaMA Pro's block expansion (Wu et al. 2024): depth only, one new block after
+	// every L_S/P source blocks (P = L_T − L_S new blocks, which must divide L_S), each a copy
+	// of the block before it with zero attention-output and MLP-output writers, so it starts
+	// as the identity. Lossless for Pre-LN (exact up to O(ε/σ²) under Post-LN).
+	LLaMAPro
 )
 
 // methodRule is one method as one row: its rule for every axis role and for new blocks, what
@@ -79,14 +84,15 @@ type methodRule struct {
 	// (bert2BERT's AKI).
 	stacked   bool
 	solar     bool // SOLAR's layout: blocks 0 … L−m−1, then m … L−1
+	spread    bool // LLaMA Pro's layout: a new block after every L_S/P source blocks
 	writers   func(Writers) writerRule
 	nextBlock bool
 
 	// Requests refused (methods that promise exactness refuse what they cannot do exactly):
 	// integerFactor: D, F and H must be multiples of the source's; widthOnly: depth is fixed;
-	// indivisibleChecks: the residue checks of Post-LN, the MLM transform and a Pre-LN
-	// embedding LayerNorm at indivisible width.
-	integerFactor, widthOnly, indivisibleChecks bool
+	// depthOnly: every width (D, F, H, d) is fixed; indivisibleChecks: the residue checks of
+	// Post-LN, the MLM transform and a Pre-LN embedding LayerNorm at indivisible width.
+	integerFactor, widthOnly, depthOnly, indivisibleChecks bool
 
 	// lossy lists why the method does not preserve the function for this expansion (empty:
 	// exact, or exact up to ε under Post-LN identity blocks); added: the target has more blocks.
@@ -168,6 +174,12 @@ var methods = []methodRule{
 		lossy: func(_ sizes, added bool) []string {
 			return when(added, "the second copy's blocks add their outputs again, and the seam's blocks read representations they were not trained on")
 		},
+	},
+	LLaMAPro: {
+		name: "llama-pro", doc: "LLaMA Pro block expansion: depth only, a copy of every (L_S/P)-th block with zero writers after it; lossless",
+		residual: kMean, normed: kZero, dense: kCopy, pooled: kCopy, etaRule: true,
+		newUnits: kCopy, spread: true, writers: always(wZero), depthOnly: true,
+		lossy: func(sizes, bool) []string { return nil },
 	},
 }
 

@@ -153,6 +153,14 @@ func methodProblems(cfg arch.Config, z sizes, m Method) []string {
 		p = append(p, fmt.Sprintf("%s stacks two copies of the %d blocks with m dropped from each at the seam: target layers %d must be even and at most %d (L_T = 2·(L_S − m))",
 			m, z.src.Layers, z.tgt.Layers, 2*z.src.Layers))
 	}
+	if row.depthOnly && (z.tgt.Width != z.src.Width || z.tgt.MLPDim != z.src.MLPDim || z.tgt.Heads != z.src.Heads || z.tgt.HeadDim != z.src.HeadDim) {
+		p = append(p, fmt.Sprintf("%s expands depth only: target width/mlp_dim/heads/head_dim %d/%d/%d/%d ≠ source %d/%d/%d/%d (use lemon to grow width too)",
+			m, z.tgt.Width, z.tgt.MLPDim, z.tgt.Heads, z.tgt.HeadDim, z.src.Width, z.src.MLPDim, z.src.Heads, z.src.HeadDim))
+	}
+	if added := z.tgt.Layers - z.src.Layers; row.spread && added > 0 && z.src.Layers%added != 0 {
+		p = append(p, fmt.Sprintf("%s adds one block after every L_S/P source blocks: the %d new blocks must divide the %d source blocks (e.g. target layers %d or %d)",
+			m, added, z.src.Layers, z.src.Layers+largestDivisorAtMost(z.src.Layers, added), 2*z.src.Layers))
+	}
 	if row.widthOnly && z.tgt.Layers != z.src.Layers {
 		p = append(p, fmt.Sprintf("%s expands width only: target layers %d ≠ source %d (use lemon or stack for depth)", m, z.tgt.Layers, z.src.Layers))
 	}
@@ -172,6 +180,16 @@ func methodProblems(cfg arch.Config, z sizes, m Method) []string {
 		}
 	}
 	return p
+}
+
+// largestDivisorAtMost is the largest divisor of n that is ≤ k (k ≥ 1).
+func largestDivisorAtMost(n, k int) int {
+	for d := min(k, n); d > 1; d-- {
+		if n%d == 0 {
+			return d
+		}
+	}
+	return 1
 }
 
 // targetConfig is the source config with the expanded encoder.

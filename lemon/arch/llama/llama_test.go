@@ -1,6 +1,8 @@
 package llama_test
 
 import (
+	"github.com/gomlx/compute/dtypes"
+	"slices"
 	"strings"
 	"testing"
 
@@ -180,6 +182,32 @@ func TestExpansionGrid(t *testing.T) {
 			if d, err := expand.Compare(be, src, tgt, in); err != nil || !d.Within(tol) {
 				t.Errorf("%s hyperclone ×2: %v %v", dtype, d, err)
 			}
+			// Exact LLaMA Pro block expansion (identity blocks, depth only); its negative
+			// control: the same plan with one new block's down_proj made non-zero.
+			plan, err = expand.NewPlan(cfg, expand.Spec{Layers: 4}, expand.LLaMAPro, expand.Options{Seed: 4})
+			if err != nil {
+				t.Fatal(err)
+			}
+			tgt, err = plan.Apply(src)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d, err := expand.Compare(be, src, tgt, in); err != nil || !d.Within(tol) {
+				t.Errorf("%s llama-pro 2 → 4 blocks: %v %v", dtype, d, err)
+			}
+			down := "/" + arch.InBlock(1, arch.FC2, arch.Weights) // block 1 is source block 0's new copy
+			w := tgt.Store.GetVariable(down)
+			vals := tensorValues(t, w.MustValue())
+			if slices.ContainsFunc(vals, func(v float64) bool { return v != 0 }) {
+				t.Errorf("%s llama-pro: the new block's down_proj is not zero", dtype)
+			}
+			vals[7] = 0.05
+			if err := w.SetValue(arch.NewTensor(arch.DTypeOf(cfg.Enc()), vals, w.Shape().Dimensions)); err != nil {
+				t.Fatal(err)
+			}
+			if d, err := expand.Compare(be, src, tgt, in); err != nil || d.Within(tol) {
+				t.Errorf("%s llama-pro: a non-zero writer in a new block went unnoticed: %v %v", dtype, d, err)
+			}
 		}
 	}
 	cfg := tiny("float64", false)
@@ -191,6 +219,8 @@ func TestExpansionGrid(t *testing.T) {
 		{expand.LEMON, expand.Spec{Heads: 5}, "must be a multiple of the group size 2"},
 		{expand.LEMON, expand.Spec{HeadDim: 6}, "RoPE: head_dim 4 → 6"},
 		{expand.SOLAR, expand.Spec{Layers: 3}, "target layers 3 must be even and at most 4"},
+		{expand.LLaMAPro, expand.Spec{Width: 16}, "llama-pro expands depth only"},
+		{expand.LLaMAPro, expand.Spec{Layers: 5}, "the 3 new blocks must divide the 2 source blocks"},
 	} {
 		if _, err := expand.NewPlan(cfg, c.spec, c.m, expand.Options{}); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s %v: want a refusal with %q, got %v", c.m, c.spec, c.want, err)
@@ -203,6 +233,12 @@ func TestExpansionGrid(t *testing.T) {
 	plan, err := expand.NewPlan(llama.New(c), expand.Spec{Layers: 6}, expand.SOLAR, expand.Options{})
 	if err != nil || !strings.Contains(plan.Header(), "blocks: 0←0 1←1 2←2 3←1′(copy) 4←2′(copy) 5←3′(copy)") {
 		t.Errorf("SOLAR 4 → 6: %v\n%v", err, plan)
+	}
+	// LLaMA Pro's layout (block_expansion.py): 4 → 6 puts a zero-writer copy after every
+	// second block, where LEMON's interleave puts them after the last two.
+	plan, err = expand.NewPlan(llama.New(c), expand.Spec{Layers: 6}, expand.LLaMAPro, expand.Options{})
+	if err != nil || !strings.Contains(plan.Header(), "blocks: 0←0 1←1 2←1′(zero) 3←2 4←3 5←3′(zero)") {
+		t.Errorf("LLaMA Pro 4 → 6: %v\n%v", err, plan)
 	}
 	// Depth kept (an odd one): SOLAR is LEMON's width rules alone, exact.
 	c.Encoder.Layers = 3
@@ -397,4 +433,17 @@ func keepColumns(t *testing.T, m arch.Model, path string, n int) {
 	if _, err := m.Store.CreateVariable(path, next); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// tensorValues is a float32 or float64 tensor's values as float64.
+func tensorValues(t *testing.T, val *tensors.Tensor) []float64 {
+	t.Helper()
+	if val.DType() == dtypes.Float64 {
+		return tensors.MustCopyFlatData[float64](val)
+	}
+	var out []float64
+	for _, v := range tensors.MustCopyFlatData[float32](val) {
+		out = append(out, float64(v))
+	}
+	return out
 }
