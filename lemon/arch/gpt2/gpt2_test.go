@@ -45,6 +45,14 @@ func TestPublishedParameterCounts(t *testing.T) {
 		if got := cfg.ParamsFloat(); got != float64(want) {
 			t.Errorf("%s: ParamsFloat %g, want %d", name, got, want)
 		}
+		if !cfg.Enc().TanhGELU() { // OpenAI's checkpoints use gelu_new
+			t.Errorf("%s: activation %q, want the tanh GELU of OpenAI's GPT-2", name, cfg.Enc().Activation)
+		}
+	}
+	for _, name := range []string{"gpt2-cpu-2-32", "gpt2-cpu-4-64"} { // the decoder study's: exact GELU
+		if cfg, err := gpt2.Preset(name); err != nil || cfg.Enc().TanhGELU() {
+			t.Errorf("%s: %v, activation %q, want the exact GELU the decoder study was trained with", name, err, cfg.Enc().Activation)
+		}
 	}
 	if _, err := gpt2.Preset("gpt3"); err == nil || !strings.Contains(err.Error(), "gpt2-small") {
 		t.Errorf("unknown preset: %v", err)
