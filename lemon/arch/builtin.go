@@ -42,6 +42,16 @@ func (c Config) withFamily(f FamilyConfig) Config {
 	return Config{Kind: c.Kind, Other: f}
 }
 
+// WithVocab is c with the vocabulary size its data fixes, for families whose vocabulary is
+// not part of the architecture (Vocabulary: BERT and the decoders); ok is false for others.
+func (c Config) WithVocab(size int) (out Config, ok bool) {
+	v, ok := c.family().(Vocabulary)
+	if !ok {
+		return c, false
+	}
+	return c.withFamily(v.WithVocab(size)), true
+}
+
 // EncoderParamsFloat is the parameter count of the encoder blocks (and the final norm), from
 // the sizes alone, every option included (kv heads, SwiGLU, RMSNorm, no biases).
 func EncoderParamsFloat(e Encoder) float64 { return encoderParamsFloat(e) }
@@ -115,6 +125,13 @@ func (f bertFamily) Enc() Encoder { return f.c.Encoder }
 func (f bertFamily) WithEncoder(e Encoder) FamilyConfig {
 	b := *f.c
 	b.Encoder = e
+	return bertFamily{&b}
+}
+
+// WithVocab implements Vocabulary: BERT's vocabulary is the corpus's.
+func (f bertFamily) WithVocab(size int) FamilyConfig {
+	b := *f.c
+	b.VocabSize = size
 	return bertFamily{&b}
 }
 

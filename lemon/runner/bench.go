@@ -46,11 +46,10 @@ func SyntheticTask(preset string, batch, vocabSize int) (Task, error) {
 		return nil, fmt.Errorf("runner: synthetic task: vocabulary must hold the 5 special tokens and more, got %d", vocabSize)
 	}
 	if _, ok := cfg.Family().(arch.CausalLM); ok { // decoder LMs: uniform tokens over vocabSize
-		v, ok := cfg.Family().(arch.Vocabulary)
-		if !ok {
+		var ok bool
+		if cfg, ok = cfg.WithVocab(vocabSize); !ok {
 			return nil, fmt.Errorf("runner: synthetic task: a %s model cannot take another vocabulary size", cfg.Kind)
 		}
-		cfg = arch.Config{Kind: cfg.Kind, Other: v.WithVocab(vocabSize)}
 		_, positions := cfg.Family().(arch.CausalLM).CausalLM()
 		seqs := &data.Sequences{T: positions, Tokens: make([]int32, 4*batch*positions)}
 		for i := range seqs.Tokens {

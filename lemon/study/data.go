@@ -63,13 +63,8 @@ type Text struct {
 
 // Adapt implements Data: the model's vocabulary becomes the corpus's.
 func (d *Text) Adapt(cfg arch.Config) arch.Config {
-	if cfg.BERT != nil {
-		b := *cfg.BERT
-		b.VocabSize = d.Vocab.Size()
-		cfg.BERT = &b
-	}
-	if f, ok := cfg.Family().(arch.Vocabulary); ok && cfg.Other != nil {
-		cfg = arch.Config{Kind: cfg.Kind, Other: f.WithVocab(d.Vocab.Size())}
+	if v, ok := cfg.WithVocab(d.Vocab.Size()); ok {
+		return v
 	}
 	return cfg
 }
