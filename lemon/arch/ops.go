@@ -19,7 +19,8 @@ package arch
 //	           backend's kernels take as is (no hidden copies), the gradient written out
 //	LogProbs   via fused softmax dx = g − softmax(x)·Σ g
 //	CrossEntropy −log p[label]  dx = g·(softmax(x) − onehot), by a gather and a scatter: no
-//	           one-hot tensor, bit for bit −Σ onehot ⊙ LogProbs (TestCrossEntropyBitExact)
+//	           one-hot tensor, max x and max p gathered at the argmax (no max-reduction), bit
+//	           for bit −Σ onehot ⊙ LogProbs (TestCrossEntropyBitExact)
 //
 // The forward values are GoMLX's own (bit for bit the decomposed formula where no fused op
 // exists); the gradients equal autodiff's to rounding (TestFastOpsGradients, float64 ≤ 1e-10).
@@ -28,6 +29,7 @@ import (
 	"math"
 	"slices"
 
+	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/compute/shapes"
 
 	. "github.com/gomlx/gomlx/core/graph" //nolint:revive
@@ -264,31 +266,48 @@ func attend(q, k, v, penalty *Node, scale float64) *Node {
 // and gradient equal −ReduceSum(onehot ⊙ LogProbs(x)) and its gradient bit for bit (every
 // term that form adds is an exact zero, and the one rounding at the label is the same sum).
 func CrossEntropy(x, labels *Node) *Node {
-	if plainOps {
-		return Neg(ReduceSum(Mul(LogSoftmax(x, -1), OneHot(labels, x.Shape().Dim(-1), x.DType())), -1))
-	}
+	ce, _ := CrossEntropyArgMax(x, labels)
+	return ce
+}
+
+// CrossEntropyArgMax is CrossEntropy and the index of each row's largest logit (ArgMax over
+// the last axis, int32 [...]), which the loss reads anyway: LogProbs' max x and max p are
+// gathered at that index instead of reduced. Both are exact: max x is the gathered value, and
+// the softmax of the largest logit is the largest probability, because exp(0) = 1 exactly and
+// exp(d) ≤ 1 for d ≤ 0 in the backend's exp, and scaling by 1/Σ is monotone (the fused
+// softmax computes exp(x − max)·(1/Σ)). A pass over the logits each: the backend's generic
+// ReduceMax costs ≈ 10× its ArgMax (docs/speed.md#the-language-model-loss).
+func CrossEntropyArgMax(x, labels *Node) (ce, argMax *Node) {
 	v := x.Shape().Dim(-1)
 	outDims := x.Shape().Dimensions[:x.Rank()-1]
 	n := labels.Shape().Size()
 	if labels.Rank() != x.Rank()-1 || n*v != x.Shape().Size() {
 		exceptions.Panicf("arch: CrossEntropy: labels %s do not match logits %s", labels.Shape(), x.Shape())
 	}
-	rows := Iota(x.Graph(), shapes.Make(labels.DType(), n), 0)
-	idx := Stack([]*Node{rows, Reshape(labels, n)}, -1) // [N, 2]: (row, label)
+	x2 := Reshape(StopGradient(x), n, v)
+	am := ConvertDType(ArgMax(x2, -1), dtypes.Int32) // [N]
+	argMax = Reshape(am, outDims...)
+	if plainOps {
+		return Neg(ReduceSum(Mul(LogSoftmax(x, -1), OneHot(labels, v, x.DType())), -1)), argMax
+	}
+	rows := Iota(x.Graph(), shapes.Make(dtypes.Int32, n), 0)
+	idx := Stack([]*Node{rows, ConvertDType(Reshape(labels, n), dtypes.Int32)}, -1) // [N, 2]: (row, label)
+	top := Stack([]*Node{rows, am}, -1)                                             // [N, 2]: (row, argmax)
 	p := Softmax(StopGradient(x), -1)
+	p2 := Reshape(p, n, v)
+	m := Gather(x2, top, true)            // [N]: max x
+	logMaxP := Log(Gather(p2, top, true)) // [N]: log max p
 	forward := func(in []*Node) *Node {
-		x2 := Reshape(in[0], n, v)
-		m := StopGradient(ReduceMax(x2, -1))                          // [N]
-		logMaxP := StopGradient(Log(ReduceMax(Reshape(p, n, v), -1))) // [N]
-		atLabel := Gather(x2, idx, true)                              // [N]
+		atLabel := Gather(Reshape(in[0], n, v), idx, true) // [N]
 		return Reshape(Neg(Add(Sub(atLabel, m), logMaxP)), outDims...)
 	}
-	return withGradient([]*Node{x}, forward, func(_, g *Node) []*Node {
+	ce = withGradient([]*Node{x}, forward, func(_, g *Node) []*Node {
 		g2 := Reshape(g, n)
-		dx := Mul(Reshape(p, n, v), InsertAxes(g2, -1))
+		dx := Mul(p2, InsertAxes(g2, -1))
 		dx = ScatterSum(dx, idx, Neg(g2), true, true)
 		return []*Node{Reshape(dx, x.Shape().Dimensions...)}
 	})
+	return ce, argMax
 }
 
 // LogProbs is log(softmax(x)) over the last axis, computed from the (fused) softmax so that

@@ -226,21 +226,26 @@ func TestGELUForms(t *testing.T) {
 
 // TestCrossEntropyBitExact: CrossEntropy's value and gradient equal those of
 // −ReduceSum(onehot ⊙ LogProbs(x)), the form it replaces, bit for bit (== on every element,
-// which identifies +0 and −0) in float32 and float64, over a language-model-shaped batch and a
-// small classifier's; the textbook LogSoftmax form agrees to rounding. Training therefore
+// which identifies +0 and −0) in float32 and float64, over a language-model-shaped batch, a
+// small classifier's and integer logits with tied maxima (max x and max p are gathered at the
+// argmax); the textbook LogSoftmax form agrees to rounding. Training therefore
 // takes the same steps as before, so recorded sources rebuild to their records.
 func TestCrossEntropyBitExact(t *testing.T) {
 	be := backend.MustNew()
 	for _, dt := range []string{"float32", "float64"} {
-		for _, dims := range [][]int{{3, 5, 37}, {7, 10}} {
+		for _, dims := range [][]int{{3, 5, 37}, {7, 10}, {4, 6, 9}} {
 			rng := rand.New(rand.NewPCG(11, uint64(len(dims))))
 			n, v := 1, dims[len(dims)-1]
 			for _, d := range dims[:len(dims)-1] {
 				n *= d
 			}
+			ties := dims[len(dims)-1] == 9 // integer logits: rows with several equal maxima
 			xs := make([]float64, n*v)
 			for i := range xs {
 				xs[i] = 4 * rng.NormFloat64()
+				if ties {
+					xs[i] = math.Round(xs[i] / 4)
+				}
 			}
 			labels := make([]int32, n)
 			w := make([]float64, n)
@@ -290,7 +295,9 @@ func TestCrossEntropyBitExact(t *testing.T) {
 				t.Errorf("%s %v: dCE differs from log-softmax's by %.3g", dt, dims, d)
 			}
 			// Negative control: a wrong label changes the value.
-			labels[0] = (labels[0] + 1) % int32(v)
+			for j := labels[0]; xs[labels[0]] == xs[j]; { // a label whose logit differs
+				labels[0] = (labels[0] + 1) % int32(v)
+			}
 			lab = tensors.FromFlatDataAndDimensions(labels, dims[:len(dims)-1]...)
 			if badV, _ := run(CrossEntropy); badV[0] == gotV[0] {
 				t.Errorf("%s %v: another label gave the same cross-entropy", dt, dims)

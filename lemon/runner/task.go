@@ -39,8 +39,8 @@ type Task interface {
 // weightedCE returns Σ w·CE, Σ w·[argmax = label] and Σ w over a batch, in float64.
 func weightedCE(logits *Node, labels []*Node) (lossSum, correct, weight *Node) {
 	targets := labels[0]
-	ce := arch.CrossEntropy(logits, targets) // [...]
-	pred := ConvertDType(ArgMax(logits, -1), targets.DType())
+	ce, argMax := arch.CrossEntropyArgMax(logits, targets) // [...]
+	pred := ConvertDType(argMax, targets.DType())
 	hit := ConvertDType(Equal(pred, targets), dtypes.Float64)
 	var w *Node
 	if len(labels) > 1 {
