@@ -26,8 +26,10 @@ import (
 	"time"
 
 	"github.com/golemon/golemon/lemon/arch"
-	_ "github.com/golemon/golemon/lemon/arch/gpt2" // registers the GPT-2 presets
+	"github.com/golemon/golemon/lemon/arch/bert"
+	_ "github.com/golemon/golemon/lemon/arch/families" // every family's presets and checkpoints
 	"github.com/golemon/golemon/lemon/arch/llama"
+	"github.com/golemon/golemon/lemon/arch/vit"
 	"github.com/golemon/golemon/lemon/backend"
 	"github.com/golemon/golemon/lemon/data"
 	"github.com/golemon/golemon/lemon/runner"
@@ -187,7 +189,7 @@ func torchSpec(cfg arch.Config, o options, preset string) map[string]any {
 	e := cfg.Enc()
 	s := map[string]any{"layers": e.Layers, "width": e.Width, "heads": e.Heads, "head_dim": e.HeadDim,
 		"mlp": e.MLPDim, "eps": e.LayerNormEps, "batch": o.batch, "steps": o.steps, "warmup": 3, "preset": preset}
-	if v := cfg.ViT; v != nil {
+	if v, ok := vit.Of(cfg); ok {
 		s["kind"], s["image"], s["channels"], s["patch"], s["classes"] = "vit", v.ImageSize, v.Channels, v.PatchSize, v.NumClasses
 	} else if lm, ok := cfg.Family().(arch.CausalLM); ok {
 		vocab, positions := lm.CausalLM()
@@ -195,8 +197,8 @@ func torchSpec(cfg arch.Config, o options, preset string) map[string]any {
 		if e.TanhGELU() {
 			s["gelu"] = "tanh"
 		}
-	} else {
-		s["kind"], s["vocab"], s["seq"], s["max_pred"] = "bert", cfg.BERT.VocabSize, cfg.BERT.MaxPositions, data.MaxPredictions(cfg.BERT.MaxPositions)
+	} else if b, ok := bert.Of(cfg); ok {
+		s["kind"], s["vocab"], s["seq"], s["max_pred"] = "bert", b.VocabSize, b.MaxPositions, data.MaxPredictions(b.MaxPositions)
 	}
 	return s
 }

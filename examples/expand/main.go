@@ -24,8 +24,9 @@ import (
 	"strings"
 
 	"github.com/golemon/golemon/lemon/arch"
-	_ "github.com/golemon/golemon/lemon/arch/gpt2"  // the decoder families: their checkpoints and -to presets
-	_ "github.com/golemon/golemon/lemon/arch/llama" //
+	"github.com/golemon/golemon/lemon/arch/bert"
+	_ "github.com/golemon/golemon/lemon/arch/families" // every family's presets and checkpoints
+	"github.com/golemon/golemon/lemon/arch/vit"
 	"github.com/golemon/golemon/lemon/backend"
 	"github.com/golemon/golemon/lemon/ckpt"
 	"github.com/golemon/golemon/lemon/expand"
@@ -228,18 +229,22 @@ func inputs(f flags, cfg arch.Config) (expand.Inputs, string, error) {
 	if f.data == "" {
 		return expand.RandomInputs(cfg, f.batch, f.seed), fmt.Sprintf("%d seeded random inputs", f.batch), nil
 	}
-	if v := cfg.ViT; v != nil {
+	if v, ok := vit.Of(cfg); ok {
 		_, test, err := runner.LoadImages(f.dataset, f.data)
 		if err != nil {
 			return expand.Inputs{}, "", err
 		}
-		in, err := expand.ImageInputs(*v, test, f.batch)
+		in, err := expand.ImageInputs(v, test, f.batch)
 		return in, fmt.Sprintf("%d %s test images", min(f.batch, test.N), f.dataset), err
 	}
-	return corpusInputs(f, *cfg.BERT)
+	b, ok := bert.Of(cfg)
+	if !ok {
+		return expand.Inputs{}, "", fmt.Errorf("-data: no data inputs for a %s model (leave -data empty for seeded random inputs)", cfg.Kind)
+	}
+	return corpusInputs(f, b)
 }
 
-func corpusInputs(f flags, b arch.BERTConfig) (expand.Inputs, string, error) {
+func corpusInputs(f flags, b bert.Config) (expand.Inputs, string, error) {
 	corpus, err := runner.LoadMLMCorpus(f.data, min(f.seqLen, b.MaxPositions), f.minCount)
 	if err != nil {
 		return expand.Inputs{}, "", err

@@ -21,6 +21,8 @@ import (
 	"slices"
 
 	"github.com/golemon/golemon/lemon/arch"
+	"github.com/golemon/golemon/lemon/arch/bert"
+	"github.com/golemon/golemon/lemon/arch/vit"
 	"github.com/golemon/golemon/lemon/backend"
 	"github.com/golemon/golemon/lemon/expand"
 	"github.com/golemon/golemon/lemon/hf"
@@ -99,11 +101,14 @@ func run() error {
 	switch head {
 	case "mlm":
 		t := inputs.Tokens.Shape().Dimensions
-		shape = []int{t[0], t[1], m.Config.BERT.VocabSize}
+		b, _ := bert.Of(m.Config)
+		shape = []int{t[0], t[1], b.VocabSize}
 	case "classifier":
-		shape = []int{*batch, m.Config.BERT.NumClasses}
+		b, _ := bert.Of(m.Config)
+		shape = []int{*batch, b.NumClasses}
 	case "vit":
-		shape = []int{*batch, m.Config.ViT.NumClasses}
+		v, _ := vit.Of(m.Config)
+		shape = []int{*batch, v.NumClasses}
 	case "lm": // a decoder's next-token logits at every position
 		t := inputs.Tokens.Shape().Dimensions
 		vocab, _ := m.Config.Family().(arch.CausalLM).CausalLM()

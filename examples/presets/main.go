@@ -8,8 +8,7 @@ import (
 	"strings"
 
 	"github.com/golemon/golemon/lemon/arch"
-	_ "github.com/golemon/golemon/lemon/arch/gpt2"  // the decoder families' presets too
-	_ "github.com/golemon/golemon/lemon/arch/llama" //
+	_ "github.com/golemon/golemon/lemon/arch/families" // every family's presets and checkpoints
 )
 
 func main() {

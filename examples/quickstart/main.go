@@ -21,6 +21,7 @@ import (
 	"path/filepath"
 
 	"github.com/golemon/golemon/lemon/arch"
+	"github.com/golemon/golemon/lemon/arch/vit"
 	"github.com/golemon/golemon/lemon/backend"
 	"github.com/golemon/golemon/lemon/ckpt"
 	"github.com/golemon/golemon/lemon/data"
@@ -134,7 +135,11 @@ func verify(b compute.Backend, s study.Study, out string, test *data.ImageSet, s
 	if err != nil {
 		return err
 	}
-	in, err := expand.ImageInputs(*src.Config.ViT, test, 256)
+	v, ok := vit.Of(src.Config)
+	if !ok {
+		return fmt.Errorf("the source checkpoint holds a %s model, not the ViT this quickstart trains", src.Config.Kind)
+	}
+	in, err := expand.ImageInputs(v, test, 256)
 	if err != nil {
 		return err
 	}

@@ -18,8 +18,9 @@ import (
 	"os"
 
 	"github.com/golemon/golemon/lemon/arch"
-	_ "github.com/golemon/golemon/lemon/arch/gpt2"  // decoder families: their presets
-	_ "github.com/golemon/golemon/lemon/arch/llama" //
+	"github.com/golemon/golemon/lemon/arch/bert"
+	_ "github.com/golemon/golemon/lemon/arch/families" // every family's presets and checkpoints
+	"github.com/golemon/golemon/lemon/arch/vit"
 	"github.com/golemon/golemon/lemon/backend"
 	"github.com/golemon/golemon/lemon/data"
 	"github.com/golemon/golemon/lemon/runner"
@@ -103,7 +104,7 @@ func buildTask(kind, preset, dataset, dir string, batch, seqLen, minCount int, s
 		if preset == "" {
 			preset = "vit-cpu-2-64"
 		}
-		cfg, err := arch.ViTPreset(preset)
+		cfg, err := vit.PresetConfig(preset)
 		if err != nil {
 			return nil, err
 		}
@@ -116,7 +117,7 @@ func buildTask(kind, preset, dataset, dir string, batch, seqLen, minCount int, s
 		if preset == "" {
 			preset = "bert-cpu-2-64"
 		}
-		cfg, err := arch.BERTPreset(preset)
+		cfg, err := bert.PresetConfig(preset)
 		if err != nil {
 			return nil, err
 		}

@@ -1,4 +1,4 @@
-package arch
+package arch_test
 
 import (
 	"encoding/json"
@@ -6,6 +6,10 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	. "github.com/golemon/golemon/lemon/arch" //nolint:revive
+	"github.com/golemon/golemon/lemon/arch/bert"
+	"github.com/golemon/golemon/lemon/arch/vit"
 )
 
 // closedForm counts parameters from the formula, independently of Vars():
@@ -20,16 +24,16 @@ func closedForm(e Encoder) int {
 }
 
 func TestParamCountsClosedForm(t *testing.T) {
-	for _, name := range ViTPresetNames() {
-		c, _ := ViTPreset(name)
+	for _, name := range vit.PresetNames() {
+		c, _ := vit.PresetConfig(name)
 		n := c.NumPatches()
 		want := closedForm(c.Encoder) + c.PatchDim()*c.Width + c.Width + c.Width + (n+1)*c.Width + c.Width*c.NumClasses + c.NumClasses
-		if got := (Config{Kind: KindViT, ViT: &c}).NumParams(); got != want {
+		if got := (vit.New(c)).NumParams(); got != want {
 			t.Errorf("%s: %d parameters, closed form %d", name, got, want)
 		}
 	}
-	for _, name := range BERTPresetNames() {
-		c, _ := BERTPreset(name)
+	for _, name := range bert.PresetNames() {
+		c, _ := bert.PresetConfig(name)
 		d := c.Width
 		want := closedForm(c.Encoder) + (c.VocabSize+c.MaxPositions+c.TypeVocabSize)*d + c.VocabSize
 		if c.EmbeddingLN {
@@ -38,7 +42,7 @@ func TestParamCountsClosedForm(t *testing.T) {
 		if c.MLMTransform {
 			want += d*d + d + 2*d
 		}
-		if got := (Config{Kind: KindBERT, BERT: &c}).NumParams(); got != want {
+		if got := (bert.New(c)).NumParams(); got != want {
 			t.Errorf("%s: %d parameters, closed form %d", name, got, want)
 		}
 	}
@@ -53,17 +57,17 @@ func TestParamCountsPublished(t *testing.T) {
 	}
 	// BERT-base uncased: BertModel (embeddings, encoder, pooler) has 109,482,240 ("110 M").
 	// Our MLM-only preset has no pooler but the MLM transform, LN and decoder bias instead.
-	bertBase, _ := BERTPreset("bert-base-postln")
+	bertBase, _ := bert.PresetConfig("bert-base-postln")
 	d := bertBase.Width
 	pooler := d*d + d
 	mlmHead := d*d + d + 2*d + bertBase.VocabSize
-	if got := (Config{Kind: KindBERT, BERT: &bertBase}).NumParams(); got != 109_482_240-pooler+mlmHead {
+	if got := (bert.New(bertBase)).NumParams(); got != 109_482_240-pooler+mlmHead {
 		t.Errorf("BERT-base: %d parameters, want 109,482,240 − pooler %d + MLM head %d", got, pooler, mlmHead)
 	}
 }
 
 func TestPresetsValidateAndRoundTrip(t *testing.T) {
-	for _, name := range append(ViTPresetNames(), BERTPresetNames()...) {
+	for _, name := range append(vit.PresetNames(), bert.PresetNames()...) {
 		c, err := Preset(name)
 		if err != nil {
 			t.Fatal(err)
@@ -83,7 +87,7 @@ func TestPresetsValidateAndRoundTrip(t *testing.T) {
 }
 
 func TestValidateNamesEveryBadField(t *testing.T) {
-	c, _ := ViTPreset("vit-cpu-2-64")
+	c, _ := vit.PresetConfig("vit-cpu-2-64")
 	c.Width, c.LayerNormEps, c.PatchSize, c.DType = 0, 0, 5, "int8"
 	err := c.Validate()
 	if err == nil {
@@ -131,14 +135,14 @@ func TestBlockPaths(t *testing.T) {
 //	head 2·64·10                                        =     1,280
 //	total                                               = 3,591,936
 func TestFLOPsHandCount(t *testing.T) {
-	c, _ := ViTPreset("vit-cpu-2-64")
+	c, _ := vit.PresetConfig("vit-cpu-2-64")
 	if got := c.ForwardFLOPs(); got != 3_591_936 {
 		t.Errorf("ForwardFLOPs = %.0f, hand count 3,591,936", got)
 	}
 	// BERT, 2 layers, D = 64, HK = 64, F = 256, T = 8, M = 2, V = 100, no transform:
 	// per layer 2·8·64·192 + 4·64·64 + 2·8·64·64 + 4·8·64·256 = 196,608+16,384+65,536+524,288 = 802,816;
 	// × 2 = 1,605,632; decoder 2·2·64·100 = 25,600; total 1,631,232.
-	b, _ := BERTPreset("bert-cpu-2-64")
+	b, _ := bert.PresetConfig("bert-cpu-2-64")
 	b.VocabSize = 100
 	if got := b.MLMForwardFLOPs(8, 2); got != 1_631_232 {
 		t.Errorf("MLMForwardFLOPs = %.0f, hand count 1,631,232", got)
@@ -147,7 +151,7 @@ func TestFLOPsHandCount(t *testing.T) {
 
 // TestParamsFloatEqualsNumParams: the overflow-free count equals the exact one on every preset.
 func TestParamsFloatEqualsNumParams(t *testing.T) {
-	for _, name := range append(ViTPresetNames(), BERTPresetNames()...) {
+	for _, name := range append(vit.PresetNames(), bert.PresetNames()...) {
 		cfg, err := Preset(name)
 		if err != nil {
 			t.Fatal(err)
@@ -155,10 +159,9 @@ func TestParamsFloatEqualsNumParams(t *testing.T) {
 		if got, want := cfg.ParamsFloat(), float64(cfg.NumParams()); got != want {
 			t.Errorf("%s: ParamsFloat %.0f, NumParams %.0f", name, got, want)
 		}
-		if cfg.BERT != nil { // with the pooler and classifier too
-			b := *cfg.BERT
+		if b, ok := bert.Of(cfg); ok { // with the pooler and classifier too
 			b.NumClasses = 3
-			c := Config{Kind: KindBERT, BERT: &b}
+			c := bert.New(b)
 			if got, want := c.ParamsFloat(), float64(c.NumParams()); got != want {
 				t.Errorf("%s with 3 classes: ParamsFloat %.0f, NumParams %.0f", name, got, want)
 			}
@@ -171,14 +174,14 @@ func TestExampleTrainFLOPs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if f, per := v.ExampleTrainFLOPs(); per != "image" || f != TrainFLOPs(v.ViT.ForwardFLOPs()) {
+	if f, per := v.ExampleTrainFLOPs(); per != "image" || f != TrainFLOPs(mustOf(t, vit.Of, v).ForwardFLOPs()) {
 		t.Errorf("ViT: %g per %s", f, per)
 	}
 	b, err := Preset("bert-12-768")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if f, per := b.ExampleTrainFLOPs(); per != "sequence of 128" || f != TrainFLOPs(b.BERT.MLMForwardFLOPs(128, 20)) {
+	if f, per := b.ExampleTrainFLOPs(); per != "sequence of 128" || f != TrainFLOPs(mustOf(t, bert.Of, b).MLMForwardFLOPs(128, 20)) {
 		t.Errorf("BERT: %g per %s", f, per)
 	}
 	if f, per := (Config{}).ExampleTrainFLOPs(); f != 0 || per != "no model" {
@@ -191,16 +194,16 @@ func TestExampleTrainFLOPs(t *testing.T) {
 // residual stream the Writer flag; a path outside the naming scheme is an error naming it.
 func TestEveryVariableHasRoles(t *testing.T) {
 	var cfgs []Config
-	for _, name := range append(ViTPresetNames(), BERTPresetNames()...) {
+	for _, name := range append(vit.PresetNames(), bert.PresetNames()...) {
 		c, err := Preset(name)
 		if err != nil {
 			t.Fatal(err)
 		}
 		cfgs = append(cfgs, c)
 	}
-	b := *cfgs[len(cfgs)-1].BERT
+	b := mustOf(t, bert.Of, cfgs[len(cfgs)-1])
 	b.MLMTransform, b.EmbeddingLN, b.NumClasses = true, true, 2
-	cfgs = append(cfgs, Config{Kind: KindBERT, BERT: &b})
+	cfgs = append(cfgs, bert.New(b))
 	writers := 0
 	for _, c := range cfgs {
 		for _, v := range c.Vars() {
@@ -232,15 +235,16 @@ func TestEveryVariableHasRoles(t *testing.T) {
 	}
 }
 
-// TestRegisterRefuses: families that would clash with another or with the built-ins.
+// TestRegisterRefuses: families that would clash with another (vit and bert are registered
+// like any other) or with the encoder.
 func TestRegisterRefuses(t *testing.T) {
 	decode := func(json.RawMessage) (FamilyConfig, error) { return nil, nil }
 	for name, f := range map[string]Family{
-		"built-in kind":     {Kind: KindViT, Scope: "x1", Decode: decode},
+		"taken kind":        {Kind: vit.Kind, Scope: "x1", Decode: decode},
 		"built-in scope":    {Kind: "x2", Scope: ScopeEncoder, Decode: decode},
 		"no decoder":        {Kind: "x3", Scope: "x3"},
 		"role out of scope": {Kind: "x4", Scope: "x4", Decode: decode, Roles: map[string]AxisRoles{"vit/head": {}}},
-		"built-in preset":   {Kind: "x7", Scope: "x7", Decode: decode, Presets: map[string]FamilyConfig{"vit-cpu-2-32": nil}},
+		"taken preset":      {Kind: "x7", Scope: "x7", Decode: decode, Presets: map[string]FamilyConfig{"vit-cpu-2-32": nil}},
 	} {
 		if err := Register(f); err == nil {
 			t.Errorf("%s: registered", name)
@@ -252,7 +256,7 @@ func TestRegisterRefuses(t *testing.T) {
 	if err := Register(Family{Kind: "x6", Scope: "x5", Decode: decode}); err == nil || !strings.Contains(err.Error(), "taken") {
 		t.Errorf("a taken scope: %v", err)
 	}
-	if err := Register(Family{Kind: "x8", Scope: "x8", Decode: decode, Presets: map[string]FamilyConfig{"x8-tiny": vitFamily{&ViTConfig{}}}}); err != nil {
+	if err := Register(Family{Kind: "x8", Scope: "x8", Decode: decode, Presets: map[string]FamilyConfig{"x8-tiny": vit.Config{}}}); err != nil {
 		t.Fatal(err)
 	}
 	if err := Register(Family{Kind: "x9", Scope: "x9", Decode: decode, Presets: map[string]FamilyConfig{"x8-tiny": nil}}); err == nil || !strings.Contains(err.Error(), "taken by \"x8\"") {
@@ -264,4 +268,14 @@ func TestRegisterRefuses(t *testing.T) {
 	if !slices.Contains(Kinds(), Kind("x5")) {
 		t.Errorf("Kinds() = %v lacks x5", Kinds())
 	}
+}
+
+// mustOf unwraps a family's config from cfg (vit.Of, bert.Of, …) or fails the test.
+func mustOf[C any](t *testing.T, of func(Config) (C, bool), cfg Config) C {
+	t.Helper()
+	c, ok := of(cfg)
+	if !ok {
+		t.Fatalf("config of kind %q is not the family asked for", cfg.Kind)
+	}
+	return c
 }

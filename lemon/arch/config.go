@@ -175,87 +175,15 @@ func (e Encoder) problems(prefix string) []string {
 	return p
 }
 
-// ViTConfig describes a Vision Transformer classifier.
-type ViTConfig struct {
-	Encoder
-	ImageSize  int `json:"image_size"` // square images of ImageSize×ImageSize pixels
-	Channels   int `json:"channels"`   // C
-	PatchSize  int `json:"patch_size"` // P; ImageSize must be a multiple of P
-	NumClasses int `json:"num_classes"`
-}
-
-// NumPatches is N = (ImageSize/PatchSize)²; the sequence length is N+1 (CLS).
-func (c ViTConfig) NumPatches() int { return (c.ImageSize / c.PatchSize) * (c.ImageSize / c.PatchSize) }
-
-// PatchDim is P·P·C, the length of one flattened patch.
-func (c ViTConfig) PatchDim() int { return c.PatchSize * c.PatchSize * c.Channels }
-
-// Validate returns an error listing every invalid field, or nil.
-func (c ViTConfig) Validate() error {
-	p := c.Encoder.problems("vit.")
-	for _, f := range []struct {
-		name string
-		v    int
-	}{{"image_size", c.ImageSize}, {"channels", c.Channels}, {"patch_size", c.PatchSize}, {"num_classes", c.NumClasses}} {
-		if f.v <= 0 {
-			p = append(p, fmt.Sprintf("vit.%s must be > 0, got %d", f.name, f.v))
-		}
-	}
-	if c.PatchSize > 0 && c.ImageSize%c.PatchSize != 0 {
-		p = append(p, fmt.Sprintf("vit.image_size %d must be a multiple of vit.patch_size %d", c.ImageSize, c.PatchSize))
-	}
-	return joinProblems("ViT config", p)
-}
-
-// BERTConfig describes a BERT encoder with its masked-LM head and an optional classifier.
-type BERTConfig struct {
-	Encoder
-	VocabSize     int  `json:"vocab_size"`      // V
-	MaxPositions  int  `json:"max_positions"`   // longest sequence T
-	TypeVocabSize int  `json:"type_vocab_size"` // segment embeddings (2 in BERT)
-	EmbeddingLN   bool `json:"embedding_ln"`    // LayerNorm after the embedding sum
-	MLMTransform  bool `json:"mlm_transform"`   // dense+GELU+LN before the tied decoder
-	NumClasses    int  `json:"num_classes"`     // pooler+classifier head if > 0
-}
-
-// Validate returns an error listing every invalid field, or nil.
-func (c BERTConfig) Validate() error {
-	p := c.Encoder.problems("bert.")
-	for _, f := range []struct {
-		name string
-		v    int
-	}{{"vocab_size", c.VocabSize}, {"max_positions", c.MaxPositions}, {"type_vocab_size", c.TypeVocabSize}} {
-		if f.v <= 0 {
-			p = append(p, fmt.Sprintf("bert.%s must be > 0, got %d", f.name, f.v))
-		}
-	}
-	if c.NumClasses < 0 {
-		p = append(p, fmt.Sprintf("bert.num_classes must be ≥ 0, got %d", c.NumClasses))
-	}
-	return joinProblems("BERT config", p)
-}
-
-func joinProblems(what string, p []string) error {
-	if len(p) == 0 {
-		return nil
-	}
-	return fmt.Errorf("invalid %s: %s", what, strings.Join(p, "; "))
-}
-
 // Kind names a model family in a checkpoint's config file.
 type Kind string
 
-const (
-	KindViT  Kind = "vit"
-	KindBERT Kind = "bert"
-)
-
-// Config is what a checkpoint carries: exactly one of ViT or BERT is set.
+// Config is what a checkpoint carries: a registered family's kind and its config. It reads
+// and writes as {"kind": <kind>, "<kind>": {…}} (MarshalJSON).
 type Config struct {
-	Kind Kind        `json:"kind"`
-	ViT  *ViTConfig  `json:"vit,omitempty"`
-	BERT *BERTConfig `json:"bert,omitempty"`
-	// Other holds the config of a registered family (Register), whose kind it is.
+	Kind Kind `json:"kind"`
+	// Other holds the config of the registered family (Register) whose kind it is: a
+	// vit.Config, bert.Config, gpt2.Config, … (each family's Of unwraps it).
 	Other FamilyConfig `json:"-"`
 }
 
@@ -303,25 +231,15 @@ func (e Encoder) Describe() string {
 // Describe is the model's kind and sizes in one line, e.g. "vit L=2 D=32 H=2 d=16 F=128 (pre-LN)".
 func (c Config) Describe() string { return string(c.Kind) + " " + c.Enc().Describe() }
 
-// Validate checks that exactly one model is set and that it is valid.
+// Validate checks that c holds a registered family's config and that it is valid.
 func (c Config) Validate() error {
-	if _, registered := family(c.Kind); registered {
-		if c.Other == nil || c.ViT != nil || c.BERT != nil {
-			return fmt.Errorf("invalid model config: kind %q needs its own config and no \"vit\" or \"bert\" section", c.Kind)
-		}
-		return c.Other.Validate()
-	}
-	if c.Other != nil {
+	if _, registered := family(c.Kind); !registered {
 		return fmt.Errorf("invalid model config: kind %q is not a registered family (registered: %v)", c.Kind, Kinds())
 	}
-	switch {
-	case c.Kind == KindViT && c.ViT != nil && c.BERT == nil:
-		return c.ViT.Validate()
-	case c.Kind == KindBERT && c.BERT != nil && c.ViT == nil:
-		return c.BERT.Validate()
+	if c.Other == nil {
+		return fmt.Errorf("invalid model config: kind %q needs its %q section", c.Kind, c.Kind)
 	}
-	return fmt.Errorf("invalid model config: kind %q must be %q with a \"vit\" section or %q with a \"bert\" section, and only that one",
-		c.Kind, KindViT, KindBERT)
+	return c.Other.Validate()
 }
 
 // ParseConfig decodes and validates a JSON config; unknown fields are errors.

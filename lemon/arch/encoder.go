@@ -228,3 +228,26 @@ func Project(scope *model.Scope, e Encoder, path string, x *Node) *Node {
 	w := newBuilder(scope, x.Graph(), e).v(Join(path, Weights))
 	return DotGeneral(x, []int{x.Rank() - 1}, nil, w, []int{0}, nil)
 }
+
+// Var is the value of the variable stored at path (a missing variable is a programmer
+// error): for a family's parameters that are not linear maps (a CLS token, a bias vector).
+func Var(scope *model.Scope, g *Graph, path string) *Node {
+	return newBuilder(scope, g, Encoder{}).v(path)
+}
+
+// LayerNorm applies the LayerNorm stored at path (LayerNormVars) with e's ε over the last
+// axis: (x − mean)/√(var + ε)·gain + offset, whatever norm the blocks use.
+func LayerNorm(scope *model.Scope, e Encoder, path string, x *Node) *Node {
+	return newBuilder(scope, x.Graph(), e).layerNorm(path, x)
+}
+
+// Dropout is e's hidden dropout: the identity unless the graph trains and the rate is > 0.
+func Dropout(scope *model.Scope, e Encoder, x *Node) *Node {
+	return newBuilder(scope, x.Graph(), e).dropout(x)
+}
+
+// Activation applies e's GELU (exact or tanh) elementwise, with the gradient the training
+// graph needs.
+func Activation(scope *model.Scope, e Encoder, x *Node) *Node {
+	return activationOf(e)(x, scope.IsTraining(x.Graph()))
+}

@@ -4,9 +4,11 @@ import (
 	"fmt"
 
 	"github.com/golemon/golemon/lemon/arch"
+	_ "github.com/golemon/golemon/lemon/arch/vit"
 )
 
 func ExamplePreset() {
+	// Any registered family's preset (package vit is linked in by the import above).
 	cfg, err := arch.Preset("vit-12-768")
 	if err != nil {
 		panic(err)
@@ -22,10 +24,4 @@ func ExampleInBlock() {
 	// Output:
 	// encoder/block_003/attn/query/weights
 	// encoder/block_003/mlp/fc2/biases
-}
-
-func ExampleViTConfig_ForwardFLOPs() {
-	c, _ := arch.ViTPreset("vit-cpu-2-64")
-	fmt.Printf("%.2f MFLOP forward, %.2f MFLOP per training example\n", c.ForwardFLOPs()/1e6, arch.TrainFLOPs(c.ForwardFLOPs())/1e6)
-	// Output: 3.59 MFLOP forward, 10.78 MFLOP per training example
 }

@@ -4,14 +4,14 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"slices"
 	"sort"
 	"strings"
 	"sync"
 )
 
-// A model family beyond ViT and BERT plugs in here: its own package implements FamilyConfig
-// and registers a Family (one arch.Register call). Config then holds its config (Config.Other),
+// Every model family plugs in here: its own package implements FamilyConfig and registers a
+// Family (one arch.Register call): vit, bert, gpt2, llama and toy under lemon/arch. Config
+// then holds its config (Config.Other),
 // reads and writes it as {"kind": <kind>, "<kind>": {…}}, and every package that works on
 // configs (expansion, verification, checkpoints) reaches it through these methods. Its
 // variables outside the encoder blocks live under its own scope and declare their axis roles
@@ -50,18 +50,17 @@ var (
 	families   = map[Kind]Family{}
 )
 
-// Register adds a family. It refuses an empty or taken kind or scope, a kind of ViT or BERT,
-// a role key outside the family's scope, and a missing decoder.
+// Register adds a family. It refuses an empty or taken kind or scope, the encoder's scope, a
+// preset name another family has, a role key outside the family's scope, and a missing
+// decoder.
 func Register(f Family) error {
 	familiesMu.Lock()
 	defer familiesMu.Unlock()
 	switch {
 	case f.Kind == "" || f.Scope == "" || f.Decode == nil:
 		return fmt.Errorf("arch.Register: a family needs a kind, a scope and a decoder")
-	case f.Kind == KindViT || f.Kind == KindBERT:
-		return fmt.Errorf("arch.Register: kind %q is built in", f.Kind)
-	case slices.Contains([]string{ScopeEncoder, ScopeViT, ScopeBERT}, f.Scope):
-		return fmt.Errorf("arch.Register: scope %q is taken", f.Scope)
+	case f.Scope == ScopeEncoder || strings.Contains(f.Scope, "/"):
+		return fmt.Errorf("arch.Register: scope %q is taken or not one path element", f.Scope)
 	}
 	for k, g := range families {
 		if k == f.Kind || g.Scope == f.Scope {
@@ -69,11 +68,6 @@ func Register(f Family) error {
 		}
 	}
 	for name := range f.Presets {
-		_, vit := vitPresets[name]
-		_, bert := bertPresets[name]
-		if vit || bert {
-			return fmt.Errorf("arch.Register: %s: preset %q is taken by a built-in preset", f.Kind, name)
-		}
 		for k, g := range families {
 			if _, ok := g.Presets[name]; ok {
 				return fmt.Errorf("arch.Register: %s: preset %q is taken by %q", f.Kind, name, k)
@@ -96,18 +90,19 @@ func MustRegister(f Family) {
 	}
 }
 
-// Kinds lists the model kinds: the built-in ones, then the registered ones in name order.
+// Kinds lists the registered model kinds in name order (a family is registered when its
+// package is linked into the program).
 func Kinds() []Kind {
 	familiesMu.RLock()
 	defer familiesMu.RUnlock()
-	var extra []string
+	var names []string
 	for k := range families {
-		extra = append(extra, string(k))
+		names = append(names, string(k))
 	}
-	sort.Strings(extra)
-	out := []Kind{KindViT, KindBERT}
-	for _, k := range extra {
-		out = append(out, Kind(k))
+	sort.Strings(names)
+	out := make([]Kind, len(names))
+	for i, k := range names {
+		out[i] = Kind(k)
 	}
 	return out
 }
@@ -142,21 +137,21 @@ func familyScopes() []string {
 	return out
 }
 
-// builtinConfig has Config's JSON fields, so that ViT and BERT configs read and write exactly
-// as before the registry existed.
-type builtinConfig struct {
-	Kind Kind        `json:"kind"`
-	ViT  *ViTConfig  `json:"vit,omitempty"`
-	BERT *BERTConfig `json:"bert,omitempty"`
-}
-
-// MarshalJSON writes ViT and BERT configs as their fields, a registered family's as
-// {"kind": k, "<k>": its config}.
+// MarshalJSON writes {"kind": k, "<k>": its config}, "kind" first ({"kind": k} alone when c
+// holds none).
 func (c Config) MarshalJSON() ([]byte, error) {
-	if c.Other != nil {
-		return json.Marshal(map[string]any{"kind": c.Kind, string(c.Kind): c.Other})
+	kind, err := json.Marshal(c.Kind)
+	if err != nil || c.Other == nil {
+		return append(append([]byte(`{"kind":`), kind...), '}'), err
 	}
-	return json.Marshal(builtinConfig{Kind: c.Kind, ViT: c.ViT, BERT: c.BERT})
+	name, _ := json.Marshal(string(c.Kind))
+	body, err := json.Marshal(c.Other)
+	if err != nil {
+		return nil, err
+	}
+	out := append([]byte(`{"kind":`), kind...)
+	out = append(append(append(out, ','), name...), ':')
+	return append(append(out, body...), '}'), nil
 }
 
 // UnmarshalJSON reads what MarshalJSON writes; unknown fields are errors.
@@ -188,14 +183,7 @@ func (c *Config) UnmarshalJSON(data []byte) error {
 		*c = Config{Kind: head.Kind, Other: other}
 		return nil
 	}
-	var b builtinConfig
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&b); err != nil {
-		return err
-	}
-	*c = Config{Kind: b.Kind, ViT: b.ViT, BERT: b.BERT}
-	return nil
+	return fmt.Errorf("unknown model kind %q (registered: %v; a family's package must be linked in to read its configs)", head.Kind, Kinds())
 }
 
 // DecodeAs is a family's Decode for a config type C decoded strictly (unknown fields are
@@ -236,24 +224,6 @@ type WidthLimited interface {
 type TiedDecoder interface {
 	TiedDecoder() (present, readsTop bool)
 }
-
-// IndivisibleWidthLimits: the MLM transform's GELU, and a Pre-LN embedding LayerNorm.
-func (f bertFamily) IndivisibleWidthLimits(norm NormPlacement) []WidthLimit {
-	var out []WidthLimit
-	if f.c.MLMTransform {
-		out = append(out, WidthLimit{"the MLM transform (dense+GELU+LN) is lossless only for divisible width: GELU of the residue mean is not the mean of GELU",
-			"a source without the transform"})
-	}
-	if f.c.EmbeddingLN && norm == PreLN {
-		out = append(out, WidthLimit{"a Pre-LN BERT with an embedding LayerNorm cannot be expanded losslessly to indivisible width: the LN outputs zero residue where the residual stream needs the mean, and dropping the LN changes the function",
-			"train the source with embedding_ln=false (as the Pre-LN presets do)"})
-	}
-	return out
-}
-
-// TiedDecoder: the MLM decoder is tied to the token embedding; without the MLM transform it
-// reads the final representation directly.
-func (f bertFamily) TiedDecoder() (present, readsTop bool) { return true, !f.c.MLMTransform }
 
 // Classifier is implemented by families that classify fixed-size float examples, so that
 // the runner can train them (runner.NewClassifierTask): the shape of one example as the first

@@ -23,29 +23,12 @@ func encoderForwardFLOPs(e Encoder, tokens int) float64 {
 	return float64(e.Layers) * perLayer
 }
 
-// ForwardFLOPs is the forward cost of classifying one image: patch embedding 2·N·(P²C)·D,
-// the encoder over N+1 tokens, and the head 2·D·classes.
-func (c ViTConfig) ForwardFLOPs() float64 {
-	n, d := float64(c.NumPatches()), float64(c.Width)
-	return 2*n*float64(c.PatchDim())*d + encoderForwardFLOPs(c.Encoder, c.NumPatches()+1) + 2*d*float64(c.NumClasses)
-}
-
-// MLMForwardFLOPs is the forward cost of one masked-LM sequence of T tokens with M predicted
-// positions: the encoder, the optional transform 2·M·D², and the tied decoder 2·M·D·V.
-func (c BERTConfig) MLMForwardFLOPs(tokens, masked int) float64 {
-	m, d := float64(masked), float64(c.Width)
-	f := encoderForwardFLOPs(c.Encoder, tokens) + 2*m*d*float64(c.VocabSize)
-	if c.MLMTransform {
-		f += 2 * m * d * d
-	}
-	return f
-}
-
 // TrainFLOPs converts a forward cost into the cost of a training step on it.
 func TrainFLOPs(forward float64) float64 { return 3 * forward }
 
-// ExampleTrainFLOPs is the training FLOPs of one example and what the example is: an image
-// for a ViT; for a BERT, a sequence of min(128, MaxPositions) tokens with 15% of them masked.
+// ExampleTrainFLOPs is the training FLOPs of one example and what the example is (the
+// family's FamilyConfig.ExampleTrainFLOPs): an image for a ViT; for a BERT, a sequence of
+// min(128, MaxPositions) tokens with 15% of them masked.
 func (c Config) ExampleTrainFLOPs() (flops float64, per string) {
 	if f := c.family(); f != nil {
 		return f.ExampleTrainFLOPs()

@@ -1,14 +1,18 @@
-package arch
+package arch_test
 
 import (
 	"reflect"
 	"testing"
+
+	. "github.com/golemon/golemon/lemon/arch" //nolint:revive
+	"github.com/golemon/golemon/lemon/arch/bert"
+	"github.com/golemon/golemon/lemon/arch/vit"
 )
 
 // FuzzParseConfig: no config JSON makes ParseConfig panic; one it accepts is valid and
 // round-trips through MarshalIndent unchanged. Its seeds (every preset) run with go test.
 func FuzzParseConfig(f *testing.F) {
-	for _, name := range append(ViTPresetNames(), BERTPresetNames()...) {
+	for _, name := range append(vit.PresetNames(), bert.PresetNames()...) {
 		cfg, _ := Preset(name)
 		b, err := cfg.MarshalIndent()
 		if err != nil {

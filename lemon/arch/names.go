@@ -16,41 +16,20 @@ import "fmt"
 //	encoder/block_NNN/mlp/fc2/{weights,biases}         [F, D], [D]
 //	encoder/final_ln/{gain,offset}                     [D]        (Pre-LN only)
 //
-//	vit/patch_embed/{weights,biases}                   [P·P·C, D], [D]  (patch pixels in (row, col, channel) order)
-//	vit/cls_token                                      [D]
-//	vit/pos_embed                                      [N+1, D]   (row 0 is the CLS position)
-//	vit/head/{weights,biases}                          [D, classes], [classes]
-//
-//	bert/embeddings/{token,position,segment}           [V, D], [T, D], [S, D]
-//	bert/embeddings/ln/{gain,offset}                   [D]        (if EmbeddingLN)
-//	bert/mlm/transform/{weights,biases}                [D, D], [D] (if MLMTransform)
-//	bert/mlm/ln/{gain,offset}                          [D]        (if MLMTransform)
-//	bert/mlm/decoder_bias                              [V]        (decoder weights are tied to embeddings/token)
-//	bert/pooler/{weights,biases}                       [D, D], [D] (if NumClasses > 0)
-//	bert/classifier/{weights,biases}                   [D, classes], [classes] (if NumClasses > 0)
-//
-// Block NNN is zero-padded to three digits, so lexical order is layer order.
+// A family's variables outside the blocks live under its own scope ("vit/…", "bert/…",
+// "gpt2/…"), named in its package. Block NNN is zero-padded to three digits, so lexical order is layer order.
 const (
 	ScopeEncoder = "encoder"
-	ScopeViT     = "vit"
-	ScopeBERT    = "bert"
 
-	LN1, LN2, FinalLN      = "ln1", "ln2", "final_ln"
-	Query, Key, Value      = "attn/query", "attn/key", "attn/value"
-	AttnOutput             = "attn/output"
-	FC1, FC2               = "mlp/fc1", "mlp/fc2"
-	Gate                   = "mlp/gate" // SwiGLU's gate projection (fc1 is its "up", fc2 its "down")
-	Weights, Biases        = "weights", "biases"
-	Gain, Offset           = "gain", "offset"
-	PatchEmbed, CLSToken   = "vit/patch_embed", "vit/cls_token"
-	PosEmbed, ViTHead      = "vit/pos_embed", "vit/head"
-	TokenEmbed, PosEmbedB  = "bert/embeddings/token", "bert/embeddings/position"
-	SegmentEmbed, EmbedLN  = "bert/embeddings/segment", "bert/embeddings/ln"
-	MLMTransform, MLMLN    = "bert/mlm/transform", "bert/mlm/ln"
-	MLMDecoderBias         = "bert/mlm/decoder_bias"
-	Pooler, BERTClassifier = "bert/pooler", "bert/classifier"
-	EncoderFinalLN         = ScopeEncoder + "/" + FinalLN
-	blockFormat            = ScopeEncoder + "/block_%03d"
+	LN1, LN2, FinalLN = "ln1", "ln2", "final_ln"
+	Query, Key, Value = "attn/query", "attn/key", "attn/value"
+	AttnOutput        = "attn/output"
+	FC1, FC2          = "mlp/fc1", "mlp/fc2"
+	Gate              = "mlp/gate" // SwiGLU's gate projection (fc1 is its "up", fc2 its "down")
+	Weights, Biases   = "weights", "biases"
+	Gain, Offset      = "gain", "offset"
+	EncoderFinalLN    = ScopeEncoder + "/" + FinalLN
+	blockFormat       = ScopeEncoder + "/block_%03d"
 )
 
 // Block returns the scope of block i (0-based): "encoder/block_007".
@@ -147,39 +126,6 @@ func EncoderVars(e Encoder) []VarSpec {
 	return vs
 }
 
-// Vars lists the variables of a ViT.
-func (c ViTConfig) Vars() []VarSpec {
-	d := c.Width
-	vs := linear(PatchEmbed, c.PatchDim(), d)
-	vs = append(vs, VarSpec{CLSToken, []int{d}, InitNormal}, VarSpec{PosEmbed, []int{c.NumPatches() + 1, d}, InitNormal})
-	vs = append(vs, EncoderVars(c.Encoder)...)
-	return append(vs, linear(ViTHead, d, c.NumClasses)...)
-}
-
-// Vars lists the variables of a BERT.
-func (c BERTConfig) Vars() []VarSpec {
-	d := c.Width
-	vs := []VarSpec{
-		{TokenEmbed, []int{c.VocabSize, d}, InitNormal},
-		{PosEmbedB, []int{c.MaxPositions, d}, InitNormal},
-		{SegmentEmbed, []int{c.TypeVocabSize, d}, InitNormal},
-	}
-	if c.EmbeddingLN {
-		vs = append(vs, layerNorm(EmbedLN, d)...)
-	}
-	vs = append(vs, EncoderVars(c.Encoder)...)
-	if c.MLMTransform {
-		vs = append(vs, linear(MLMTransform, d, d)...)
-		vs = append(vs, layerNorm(MLMLN, d)...)
-	}
-	vs = append(vs, VarSpec{MLMDecoderBias, []int{c.VocabSize}, InitZeros})
-	if c.NumClasses > 0 {
-		vs = append(vs, linear(Pooler, d, d)...)
-		vs = append(vs, linear(BERTClassifier, d, c.NumClasses)...)
-	}
-	return vs
-}
-
 // Vars lists the variables of whichever model c holds.
 func (c Config) Vars() []VarSpec {
 	if f := c.family(); f != nil {
@@ -198,9 +144,9 @@ func (c Config) NumParams() int {
 }
 
 // IsModelPath reports whether an absolute store path lies in one of the model scopes
-// (encoder, vit, bert), as opposed to optimizer or bookkeeping variables.
+// (the encoder's and every registered family's), as opposed to optimizer or bookkeeping variables.
 func IsModelPath(path string) bool {
-	for _, s := range append([]string{ScopeEncoder, ScopeViT, ScopeBERT}, familyScopes()...) {
+	for _, s := range append([]string{ScopeEncoder}, familyScopes()...) {
 		if len(path) > len(s)+1 && path[1:len(s)+2] == s+"/" {
 			return true
 		}

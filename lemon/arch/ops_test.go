@@ -1,9 +1,13 @@
-package arch
+package arch_test
 
 import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	. "github.com/golemon/golemon/lemon/arch" //nolint:revive
+	"github.com/golemon/golemon/lemon/arch/bert"
+	"github.com/golemon/golemon/lemon/arch/vit"
 
 	"github.com/golemon/golemon/lemon/backend"
 	. "github.com/gomlx/gomlx/core/graph" //nolint:revive
@@ -26,16 +30,16 @@ type gradCase struct {
 func gradCases() []gradCase {
 	var cases []gradCase
 	for _, norm := range []NormPlacement{PreLN, PostLN} {
-		v := ViTConfig{Encoder: Encoder{Layers: 2, Width: 8, Heads: 2, HeadDim: 3, MLPDim: 12, Norm: norm,
+		v := vit.Config{Encoder: Encoder{Layers: 2, Width: 8, Heads: 2, HeadDim: 3, MLPDim: 12, Norm: norm,
 			LayerNormEps: 1e-6, DType: "float64"}, ImageSize: 4, Channels: 2, PatchSize: 2, NumClasses: 3}
 		rng := rand.New(rand.NewPCG(3, 4))
 		img := make([]float64, 3*4*4*2)
 		for i := range img {
 			img[i] = rng.NormFloat64()
 		}
-		cases = append(cases, gradCase{name: "vit-" + norm.String(), cfg: Config{Kind: KindViT, ViT: &v},
+		cases = append(cases, gradCase{name: "vit-" + norm.String(), cfg: vit.New(v),
 			inputs: []*tensors.Tensor{tensors.FromFlatDataAndDimensions(img, 3, 4, 4, 2)},
-			logits: func(scope *model.Scope, in []*Node) *Node { return ViTLogits(scope, v, in[0]) }})
+			logits: func(scope *model.Scope, in []*Node) *Node { return v.Logits(scope, in[0]) }})
 		cases = append(cases, bertGradCase("bert-"+norm.String(), norm, ""))
 	}
 	// The tanh GELU (OpenAI GPT-2's), in the MLP and in BERT's MLM transform.
@@ -45,16 +49,16 @@ func gradCases() []gradCase {
 
 // bertGradCase is a tiny BERT MLM case with the given norm placement and GELU form.
 func bertGradCase(name string, norm NormPlacement, act string) gradCase {
-	c := BERTConfig{Encoder: Encoder{Layers: 2, Width: 8, Heads: 2, HeadDim: 3, MLPDim: 16, Norm: norm,
+	c := bert.Config{Encoder: Encoder{Layers: 2, Width: 8, Heads: 2, HeadDim: 3, MLPDim: 16, Norm: norm,
 		LayerNormEps: 1e-12, DType: "float64", Activation: act},
 		VocabSize: 11, MaxPositions: 9, TypeVocabSize: 2, EmbeddingLN: true, MLMTransform: true}
-	return gradCase{name: name, cfg: Config{Kind: KindBERT, BERT: &c},
+	return gradCase{name: name, cfg: bert.New(c),
 		inputs: []*tensors.Tensor{
 			tensors.FromFlatDataAndDimensions([]int32{2, 5, 7, 9, 3, 0, 2, 4, 4, 10, 6, 3}, 2, 6),
 			tensors.FromFlatDataAndDimensions([]float64{1, 1, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1}, 2, 6),
 			tensors.FromFlatDataAndDimensions([]int32{1, 3, 0, 5}, 2, 2)},
 		logits: func(scope *model.Scope, in []*Node) *Node {
-			return BERTMLMLogits(scope, c, BERTInputs{TokenIDs: in[0], KeyMask: in[1]}, in[2])
+			return c.MLMLogits(scope, bert.Inputs{TokenIDs: in[0], KeyMask: in[1]}, in[2])
 		}}
 }
 
@@ -62,8 +66,8 @@ func bertGradCase(name string, norm NormPlacement, act string) gradCase {
 // the operators of ops.go (plain = false) or autodiff of the decomposed formulas (plain = true).
 func lossAndGrads(t *testing.T, c gradCase, store *model.Store, plain, training bool) (float64, [][]float64) {
 	t.Helper()
-	plainOps = plain
-	defer func() { plainOps = false }()
+	*PlainOps = plain
+	defer func() { *PlainOps = false }()
 	vars := c.cfg.Vars()
 	exec := model.MustNewExec(backend.MustNew(), store, func(scope *model.Scope, in []*Node) []*Node {
 		store.SetTraining(in[0].Graph(), training)
@@ -184,9 +188,9 @@ func TestFastOpsNegativeControl(t *testing.T) {
 	c := gradCases()[0]
 	store, _ := Init(c.cfg, 5)
 	_, plain := lossAndGrads(t, c, store, true, false)
-	broken := softmaxBackward
-	softmaxBackward = func(y, g *Node) []*Node { return []*Node{Mul(y, g)} }
-	defer func() { softmaxBackward = broken }()
+	broken := *SoftmaxBackward
+	*SoftmaxBackward = func(y, g *Node) []*Node { return []*Node{Mul(y, g)} }
+	defer func() { *SoftmaxBackward = broken }()
 	_, fast := lossAndGrads(t, c, store, false, false)
 	worst := 0.0
 	for i := range plain {
@@ -204,7 +208,7 @@ func TestFastOpsNegativeControl(t *testing.T) {
 func TestGELUForms(t *testing.T) {
 	xs := []float64{-4, -2.2, -1, -0.3, 0, 0.5, 1.5, 2.2, 5}
 	exec := MustNewExec(backend.MustNew(), func(x *Node) []*Node {
-		return []*Node{geluTanh(x, false), gelu(x, false)}
+		return []*Node{GELUTanhOp(x, false), GELUOp(x, false)}
 	})
 	out := exec.MustCall(tensors.FromValue(xs))
 	approx, exact := tensors.MustCopyFlatData[float64](out[0]), tensors.MustCopyFlatData[float64](out[1])
@@ -281,9 +285,9 @@ func TestCrossEntropyBitExact(t *testing.T) {
 				}
 			}
 			// The textbook form (plainOps) to rounding: the bit-exact match is not vacuous.
-			plainOps = true
+			*PlainOps = true
 			refV, refG := run(CrossEntropy)
-			plainOps = false
+			*PlainOps = false
 			tol := 1e-12
 			if dt == "float32" {
 				tol = 1e-5

@@ -1,4 +1,4 @@
-package arch
+package arch_test
 
 // A plain-Go float64 reference of the forward pass, written from the formulas in the doc
 // comments (not from the graph code), to check the GoMLX models value by value.
@@ -7,6 +7,10 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	. "github.com/golemon/golemon/lemon/arch" //nolint:revive
+	"github.com/golemon/golemon/lemon/arch/bert"
+	"github.com/golemon/golemon/lemon/arch/vit"
 
 	"github.com/golemon/golemon/lemon/backend"
 	. "github.com/gomlx/gomlx/core/graph" //nolint:revive
@@ -135,7 +139,7 @@ func (r *refModel) encode(x []float64, mask []bool) []float64 {
 }
 
 // vit classifies one image [S, S, C].
-func (r *refModel) vit(c ViTConfig, img []float64) []float64 {
+func (r *refModel) vit(c vit.Config, img []float64) []float64 {
 	p, n, d := c.PatchSize, c.ImageSize/c.PatchSize, c.Width
 	var patches []float64
 	for py := range n {
@@ -149,10 +153,10 @@ func (r *refModel) vit(c ViTConfig, img []float64) []float64 {
 			}
 		}
 	}
-	x := append(append([]float64{}, r.w[CLSToken]...), r.linear(PatchEmbed, patches, c.PatchDim())...)
-	x = add(x, r.w[PosEmbed])
+	x := append(append([]float64{}, r.w[vit.CLSToken]...), r.linear(vit.PatchEmbed, patches, c.PatchDim())...)
+	x = add(x, r.w[vit.PosEmbed])
 	x = r.encode(x, nil)
-	return r.linear(ViTHead, x[:d], d)
+	return r.linear(vit.Head, x[:d], d)
 }
 
 func maxAbsDiff(a, b []float64) float64 {
@@ -165,9 +169,9 @@ func maxAbsDiff(a, b []float64) float64 {
 
 func TestViTMatchesReference(t *testing.T) {
 	for _, norm := range []NormPlacement{PreLN, PostLN} {
-		c := ViTConfig{Encoder: Encoder{Layers: 2, Width: 12, Heads: 3, HeadDim: 5, MLPDim: 20, Norm: norm,
+		c := vit.Config{Encoder: Encoder{Layers: 2, Width: 12, Heads: 3, HeadDim: 5, MLPDim: 20, Norm: norm,
 			LayerNormEps: 1e-6, Dropout: 0.3, DType: "float64"}, ImageSize: 8, Channels: 2, PatchSize: 4, NumClasses: 3}
-		cfg := Config{Kind: KindViT, ViT: &c}
+		cfg := vit.New(c)
 		store, err := Init(cfg, 5)
 		if err != nil {
 			t.Fatal(err)
@@ -178,7 +182,7 @@ func TestViTMatchesReference(t *testing.T) {
 		for i := range img {
 			img[i] = rng.NormFloat64()
 		}
-		exec := model.MustNewExec(backend.MustNew(), store, func(scope *model.Scope, x *Node) *Node { return ViTLogits(scope, c, x) })
+		exec := model.MustNewExec(backend.MustNew(), store, func(scope *model.Scope, x *Node) *Node { return c.Logits(scope, x) })
 		got := tensors.MustCopyFlatData[float64](exec.MustCall1(tensors.FromFlatDataAndDimensions(img, batch, 8, 8, 2)))
 		ref := newRef(t, cfg, store)
 		for b := range batch {
@@ -191,48 +195,48 @@ func TestViTMatchesReference(t *testing.T) {
 }
 
 // bertMLM returns MLM logits [M, V] for one sequence and the pooled classifier logits.
-func (r *refModel) bert(c BERTConfig, ids, segs []int32, mask []bool, positions []int32) (mlm, cls []float64) {
+func (r *refModel) bert(c bert.Config, ids, segs []int32, mask []bool, positions []int32) (mlm, cls []float64) {
 	d := c.Width
 	var x []float64
 	for i, id := range ids {
 		for j := range d {
-			x = append(x, r.w[TokenEmbed][int(id)*d+j]+r.w[PosEmbedB][i*d+j]+r.w[SegmentEmbed][int(segs[i])*d+j])
+			x = append(x, r.w[bert.TokenEmbed][int(id)*d+j]+r.w[bert.PosEmbed][i*d+j]+r.w[bert.SegmentEmbed][int(segs[i])*d+j])
 		}
 	}
 	if c.EmbeddingLN {
-		x = r.layerNorm(EmbedLN, x, d)
+		x = r.layerNorm(bert.EmbedLN, x, d)
 	}
 	x = r.encode(x, mask)
 	for _, p := range positions {
 		h := x[int(p)*d : int(p+1)*d]
 		if c.MLMTransform {
-			h = r.linear(MLMTransform, h, d)
+			h = r.linear(bert.MLMTransform, h, d)
 			for i, a := range h {
 				h[i] = a * 0.5 * (1 + math.Erf(a/math.Sqrt2))
 			}
-			h = r.layerNorm(MLMLN, h, d)
+			h = r.layerNorm(bert.MLMLN, h, d)
 		}
 		for v := range c.VocabSize {
-			s := r.w[MLMDecoderBias][v]
+			s := r.w[bert.MLMDecoderBias][v]
 			for j := range d {
-				s += h[j] * r.w[TokenEmbed][v*d+j]
+				s += h[j] * r.w[bert.TokenEmbed][v*d+j]
 			}
 			mlm = append(mlm, s)
 		}
 	}
-	pooled := r.linear(Pooler, x[:d], d)
+	pooled := r.linear(bert.Pooler, x[:d], d)
 	for i, a := range pooled {
 		pooled[i] = math.Tanh(a)
 	}
-	return mlm, r.linear(BERTClassifier, pooled, d)
+	return mlm, r.linear(bert.Classifier, pooled, d)
 }
 
 func TestBERTMatchesReference(t *testing.T) {
 	for _, norm := range []NormPlacement{PreLN, PostLN} {
-		c := BERTConfig{Encoder: Encoder{Layers: 2, Width: 8, Heads: 2, HeadDim: 3, MLPDim: 16, Norm: norm,
+		c := bert.Config{Encoder: Encoder{Layers: 2, Width: 8, Heads: 2, HeadDim: 3, MLPDim: 16, Norm: norm,
 			LayerNormEps: 1e-12, Dropout: 0.2, DType: "float64"},
 			VocabSize: 11, MaxPositions: 9, TypeVocabSize: 2, EmbeddingLN: true, MLMTransform: true, NumClasses: 2}
-		cfg := Config{Kind: KindBERT, BERT: &c}
+		cfg := bert.New(c)
 		store, _ := Init(cfg, 9)
 		const batch, seq, m = 2, 6, 2
 		ids := []int32{2, 5, 7, 9, 3, 0, 2, 4, 4, 10, 6, 3}
@@ -240,8 +244,8 @@ func TestBERTMatchesReference(t *testing.T) {
 		maskF := []float64{1, 1, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1}
 		pos := []int32{1, 3, 0, 5}
 		exec := model.MustNewExec(backend.MustNew(), store, func(scope *model.Scope, x []*Node) []*Node {
-			b := BERTInputs{TokenIDs: x[0], SegmentIDs: x[1], KeyMask: x[2]}
-			return []*Node{BERTMLMLogits(scope, c, b, x[3]), BERTClassifierLogits(scope, c, b)}
+			b := bert.Inputs{TokenIDs: x[0], SegmentIDs: x[1], KeyMask: x[2]}
+			return []*Node{c.MLMLogits(scope, b, x[3]), c.ClassifierLogits(scope, b)}
 		})
 		out := exec.MustCall(tensors.FromFlatDataAndDimensions(ids, batch, seq), tensors.FromFlatDataAndDimensions(segs, batch, seq),
 			tensors.FromFlatDataAndDimensions(maskF, batch, seq), tensors.FromFlatDataAndDimensions(pos, batch, m))

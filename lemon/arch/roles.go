@@ -66,22 +66,10 @@ var blockParams = map[string]AxisRoles{
 	FC2:        {In: RoleHidden, Out: RoleResidual, Writer: true},
 }
 
-// modelParams are the roles of the parameters outside the blocks, keyed on paths.
+// modelParams are the roles of the parameters outside the blocks that belong to no family
+// (each family declares its own in its Family.Roles), keyed on paths.
 var modelParams = map[string]AxisRoles{
-	PatchEmbed:     {In: RoleFixed, Out: RoleResidual},
-	CLSToken:       {Out: RoleResidual},
-	PosEmbed:       {In: RoleFixed, Out: RoleResidual},
-	ViTHead:        {In: RoleTop, Out: RoleFixed},
-	TokenEmbed:     {In: RoleFixed, Out: RoleResidual}, // also the tied MLM decoder
-	PosEmbedB:      {In: RoleFixed, Out: RoleResidual},
-	SegmentEmbed:   {In: RoleFixed, Out: RoleResidual},
-	EmbedLN:        {In: RoleResidual, Out: RoleNormed, Norm: true},
 	EncoderFinalLN: {In: RoleResidual, Out: RoleTop, Norm: true},
-	MLMTransform:   {In: RoleTop, Out: RoleMLMDense},
-	MLMLN:          {In: RoleMLMDense, Out: RoleTied, Norm: true},
-	MLMDecoderBias: {Out: RoleFixed},
-	Pooler:         {In: RoleTop, Out: RolePooled},
-	BERTClassifier: {In: RolePooled, Out: RoleFixed},
 }
 
 // VarRef is a variable path split along the naming scheme.

@@ -22,6 +22,7 @@ import (
 	"slices"
 
 	"github.com/golemon/golemon/lemon/arch"
+	_ "github.com/golemon/golemon/lemon/arch/families" // Load reads a checkpoint of any family this library ships
 	"github.com/gomlx/gomlx/ml/model"
 	"github.com/gomlx/gomlx/ml/model/checkpoint"
 	"github.com/gomlx/gomlx/support/exceptions"

@@ -7,13 +7,14 @@ import (
 	"testing"
 
 	"github.com/golemon/golemon/lemon/arch"
+	"github.com/golemon/golemon/lemon/arch/vit"
 	"github.com/gomlx/gomlx/core/tensors"
 )
 
 func tinyConfig() arch.Config {
-	c := arch.ViTConfig{Encoder: arch.Encoder{Layers: 1, Width: 8, Heads: 2, HeadDim: 4, MLPDim: 16,
+	c := vit.Config{Encoder: arch.Encoder{Layers: 1, Width: 8, Heads: 2, HeadDim: 4, MLPDim: 16,
 		Norm: arch.PreLN, LayerNormEps: 1e-6, DType: "float32"}, ImageSize: 8, Channels: 1, PatchSize: 4, NumClasses: 3}
-	return arch.Config{Kind: arch.KindViT, ViT: &c}
+	return vit.New(c)
 }
 
 func saved(t testing.TB) (string, arch.Config) {
@@ -37,8 +38,8 @@ func TestRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.ViT.Width != cfg.ViT.Width {
-		t.Errorf("config width %d, want %d", got.ViT.Width, cfg.ViT.Width)
+	if !arch.SameConfig(got, cfg) {
+		t.Errorf("config %s, want %s", got.Describe(), cfg.Describe())
 	}
 	for _, spec := range cfg.Vars() {
 		a := tensors.MustCopyFlatData[float32](store.GetVariable("/" + spec.Path).MustValue())
@@ -72,8 +73,9 @@ func TestBadCheckpointsGiveErrors(t *testing.T) {
 		"missing dir": {func(t *testing.T, dir string) { os.RemoveAll(dir) }, "config.json"},
 		"bad config":  {func(t *testing.T, dir string) { write(t, dir, ConfigFile, `{"kind":"vit","vit":{"layers":-1}}`) }, "vit.layers"},
 		"config mismatch": {func(t *testing.T, dir string) {
-			c := tinyConfig()
-			c.ViT.Width = 16
+			v, _ := vit.Of(tinyConfig())
+			v.Width = 16
+			c := vit.New(v)
 			blob, _ := c.MarshalIndent()
 			write(t, dir, ConfigFile, string(blob))
 		}, "vit/patch_embed/weights"},

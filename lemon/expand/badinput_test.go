@@ -6,15 +6,16 @@ import (
 	"testing"
 
 	"github.com/golemon/golemon/lemon/arch"
+	"github.com/golemon/golemon/lemon/arch/vit"
 	"github.com/golemon/golemon/lemon/data"
 )
 
 // TestBadRequestsFailClearly: a non-finite noise, empty verification batches and optimizer
 // state asked of a source without any are one clear error each.
 func TestBadRequestsFailClearly(t *testing.T) {
-	v := arch.ViTConfig{Encoder: arch.Encoder{Layers: 1, Width: 8, Heads: 2, HeadDim: 4, MLPDim: 16,
+	v := vit.Config{Encoder: arch.Encoder{Layers: 1, Width: 8, Heads: 2, HeadDim: 4, MLPDim: 16,
 		Norm: arch.PreLN, LayerNormEps: 1e-6, DType: "float32"}, ImageSize: 8, Channels: 1, PatchSize: 4, NumClasses: 3}
-	src := arch.Config{Kind: arch.KindViT, ViT: &v}
+	src := vit.New(v)
 	for _, noise := range []float64{math.NaN(), math.Inf(1), -1} {
 		if _, err := NewPlan(src, Spec{Width: 16}, HyperClone, Options{Noise: noise}); err == nil || !strings.Contains(err.Error(), "noise") {
 			t.Errorf("noise %g: %v, want an error naming the noise", noise, err)
@@ -41,10 +42,9 @@ func TestBadRequestsFailClearly(t *testing.T) {
 	}
 	// A model of another config than the plan's source, a model without weights, and the
 	// target handed in where the source belongs are refused, naming both configs.
-	other := src
-	ov := *src.ViT
-	ov.Encoder.Layers++
-	other.ViT = &ov
+	oe := src.Enc()
+	oe.Layers++
+	other := src.WithEncoder(oe)
 	otherStore, _ := arch.Init(other, 1)
 	for name, m := range map[string]arch.Model{
 		"other config": {Config: other, Store: otherStore},
@@ -63,9 +63,9 @@ func TestBadRequestsFailClearly(t *testing.T) {
 // TestHugeTargetsRefusedBeforeAllocating: absurd sizes are refused from the sizes alone (the
 // test would run out of memory otherwise), and the limit can be raised.
 func TestHugeTargetsRefusedBeforeAllocating(t *testing.T) {
-	v := arch.ViTConfig{Encoder: arch.Encoder{Layers: 1, Width: 8, Heads: 2, HeadDim: 4, MLPDim: 16,
+	v := vit.Config{Encoder: arch.Encoder{Layers: 1, Width: 8, Heads: 2, HeadDim: 4, MLPDim: 16,
 		Norm: arch.PreLN, LayerNormEps: 1e-6, DType: "float32"}, ImageSize: 8, Channels: 1, PatchSize: 4, NumClasses: 3}
-	src := arch.Config{Kind: arch.KindViT, ViT: &v}
+	src := vit.New(v)
 	for _, spec := range []Spec{{Width: 100_000_000}, {Width: 1 << 40}, {MLPDim: 1 << 40}, {Heads: 1 << 40},
 		{Layers: math.MaxInt64}, {Width: math.MaxInt64}} {
 		if _, err := NewPlan(src, spec, LEMON, Options{}); err == nil || !strings.Contains(err.Error(), "beyond the limit") {

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	bertpkg "github.com/golemon/golemon/lemon/arch/bert"
+
 	"github.com/golemon/golemon/lemon/arch"
 )
 
@@ -25,8 +27,9 @@ func BenchmarkExpand(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		c.BERT.MLMTransform = false
-		return c
+		bc, _ := bertpkg.Of(c)
+		bc.MLMTransform = false
+		return bertpkg.New(bc)
 	}
 	pairs := []struct {
 		name     string

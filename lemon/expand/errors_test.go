@@ -67,8 +67,9 @@ func TestApplyChecksTheStore(t *testing.T) {
 	if _, err := unknown.CreateVariable("/"+arch.InBlock(2, arch.LN1, arch.Gain), tensors.FromValue([]float64{1})); err != nil {
 		t.Fatal(err)
 	}
-	wider := vitSource(arch.PreLN, 1e-6, "float64")
-	wider.ViT.Width = 16
+	we := vitSource(arch.PreLN, 1e-6, "float64").Enc()
+	we.Width = 16
+	wider := vitSource(arch.PreLN, 1e-6, "float64").WithEncoder(we)
 	for _, c := range []struct {
 		name  string
 		store *model.Store

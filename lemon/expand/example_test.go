@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/golemon/golemon/lemon/arch"
+	"github.com/golemon/golemon/lemon/arch/vit"
 	"github.com/golemon/golemon/lemon/backend"
 	"github.com/golemon/golemon/lemon/expand"
 )
@@ -14,12 +15,12 @@ var be = backend.MustNew()
 
 // tinyViT is a one-block ViT on 8×8 grey images.
 func tinyViT() arch.Config {
-	v := arch.ViTConfig{
+	v := vit.Config{
 		Encoder: arch.Encoder{Layers: 1, Width: 4, Heads: 1, HeadDim: 4, MLPDim: 8, Norm: arch.PreLN,
 			LayerNormEps: 1e-6, DType: "float64"},
 		ImageSize: 8, Channels: 1, PatchSize: 4, NumClasses: 3,
 	}
-	return arch.Config{Kind: arch.KindViT, ViT: &v}
+	return vit.New(v)
 }
 
 func ExampleNewPlan() {
@@ -92,14 +93,15 @@ func ExamplePlan_Apply() {
 		panic(err)
 	}
 	fmt.Printf("%d → %d parameters, ε %g → %g, lossless: %v\n", src.Config.NumParams(), tgt.Config.NumParams(),
-		src.Config.ViT.LayerNormEps, tgt.Config.ViT.LayerNormEps, diff.MaxAbs < 1e-12)
+		src.Config.Enc().LayerNormEps, tgt.Config.Enc().LayerNormEps, diff.MaxAbs < 1e-12)
 	// Output:
 	// 287 → 1735 parameters, ε 1e-06 → 8e-07, lossless: true
 }
 
 func ExampleNewPlan_impossible() {
-	src := tinyViT()
-	src.ViT.Norm = arch.PostLN
+	e := tinyViT().Enc()
+	e.Norm = arch.PostLN
+	src := tinyViT().WithEncoder(e)
 	_, err := expand.NewPlan(src, expand.Spec{Width: 6}, expand.LEMON, expand.Options{})
 	fmt.Println(err)
 	// Output:

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/golemon/golemon/lemon/arch"
+	"github.com/golemon/golemon/lemon/arch/bert"
 	"github.com/gomlx/gomlx/ml/model"
 )
 
@@ -31,8 +32,8 @@ func expected(cfg arch.Config, spec Spec, m Method) outcome {
 	tgt := resolve(src, spec)
 	r := tgt.Width % src.Width
 	postLN := src.Norm == arch.PostLN
-	b := cfg.BERT
-	widthImpossible := r > 0 && (postLN || (b != nil && (b.MLMTransform || b.EmbeddingLN)))
+	b, isBERT := bert.Of(cfg)
+	widthImpossible := r > 0 && (postLN || (isBERT && (b.MLMTransform || b.EmbeddingLN)))
 	depth := tgt.Layers > src.Layers
 	switch m {
 	case LEMON:

@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/golemon/golemon/lemon/arch"
+	"github.com/golemon/golemon/lemon/arch/bert"
+	"github.com/golemon/golemon/lemon/arch/vit"
 	"github.com/golemon/golemon/lemon/backend"
 	"github.com/gomlx/gomlx/ml/model"
 )
@@ -26,22 +28,22 @@ const (
 
 // source models of the grid: tiny, every head and norm placement.
 func vitSource(norm arch.NormPlacement, eps float64, dtype string) arch.Config {
-	v := arch.ViTConfig{
+	v := vit.Config{
 		Encoder: arch.Encoder{Layers: 2, Width: 8, Heads: 2, HeadDim: 4, MLPDim: 16, Norm: norm,
 			LayerNormEps: eps, DType: dtype},
 		ImageSize: 8, Channels: 1, PatchSize: 4, NumClasses: 5,
 	}
-	return arch.Config{Kind: arch.KindViT, ViT: &v}
+	return vit.New(v)
 }
 
 func bertSource(norm arch.NormPlacement, transform, embLN bool, classes int, dtype string) arch.Config {
-	b := arch.BERTConfig{
+	b := bert.Config{
 		Encoder: arch.Encoder{Layers: 2, Width: 12, Heads: 3, HeadDim: 4, MLPDim: 24, Norm: norm,
 			LayerNormEps: 1e-12, DType: dtype},
 		VocabSize: 50, MaxPositions: 16, TypeVocabSize: 2, EmbeddingLN: embLN, MLMTransform: transform,
 		NumClasses: classes,
 	}
-	return arch.Config{Kind: arch.KindBERT, BERT: &b}
+	return bert.New(b)
 }
 
 // randomStore initialises cfg with every parameter random and O(1) activations, so that
@@ -100,7 +102,7 @@ func withinTolerance(cfg arch.Config, d Diff) bool {
 
 func caseName(cfg arch.Config, spec Spec, m Method) string {
 	extra := ""
-	if b := cfg.BERT; b != nil {
+	if b, ok := bert.Of(cfg); ok {
 		extra = fmt.Sprintf(" transform=%v embLN=%v classes=%d", b.MLMTransform, b.EmbeddingLN, b.NumClasses)
 	}
 	return fmt.Sprintf("%s %s %s%s → %v by %s", cfg.Kind, describe(cfg.Enc()), cfg.Enc().DType, extra, spec, m)

@@ -4,12 +4,14 @@ import (
 	"fmt"
 
 	"github.com/golemon/golemon/lemon/arch"
+	"github.com/golemon/golemon/lemon/arch/bert"
+	"github.com/golemon/golemon/lemon/arch/vit"
 	"github.com/golemon/golemon/lemon/data"
 	"github.com/gomlx/gomlx/core/tensors"
 )
 
 // ImageInputs takes the first n images of set (real data) as verification inputs for a ViT.
-func ImageInputs(v arch.ViTConfig, set *data.ImageSet, n int) (Inputs, error) {
+func ImageInputs(v vit.Config, set *data.ImageSet, n int) (Inputs, error) {
 	if n < 1 || set.N < 1 {
 		return Inputs{}, fmt.Errorf("expand: ImageInputs needs n ≥ 1 and a non-empty set, got n = %d, %d images", n, set.N)
 	}
@@ -27,7 +29,7 @@ func ImageInputs(v arch.ViTConfig, set *data.ImageSet, n int) (Inputs, error) {
 
 // SequenceInputs takes the first n packed sequences (real text, segment 0) as verification
 // inputs for a BERT whose vocabulary they use.
-func SequenceInputs(b arch.BERTConfig, seqs *data.Sequences, n int) (Inputs, error) {
+func SequenceInputs(b bert.Config, seqs *data.Sequences, n int) (Inputs, error) {
 	if n < 1 || seqs.Len() < 1 {
 		return Inputs{}, fmt.Errorf("expand: SequenceInputs needs n ≥ 1 and at least one sequence, got n = %d, %d sequences", n, seqs.Len())
 	}

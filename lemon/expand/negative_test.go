@@ -35,7 +35,9 @@ func TestBrokenOperatorsFail(t *testing.T) {
 		breakIt func(t *testing.T, tgt *model.Store, cfg *arch.Config)
 	}{
 		{"forget ε* = η²ε", vit, Spec{Width: 12}, LEMON, func(t *testing.T, _ *model.Store, cfg *arch.Config) {
-			cfg.ViT.LayerNormEps = 1e-3
+			e := cfg.Enc()
+			e.LayerNormEps = 1e-3
+			*cfg = cfg.WithEncoder(e)
 		}},
 		{"equal split without 1/n (copies sum to 2W)", vit, Spec{Width: 16}, FPI, func(t *testing.T, tgt *model.Store, _ *arch.Config) {
 			scaleVar(t, tgt, arch.InBlock(0, arch.Query, arch.Weights), 2)
@@ -81,17 +83,9 @@ func TestBrokenOperatorsFail(t *testing.T) {
 	}
 }
 
-func cloneConfig(c arch.Config) arch.Config {
-	if c.ViT != nil {
-		v := *c.ViT
-		c.ViT = &v
-	}
-	if c.BERT != nil {
-		b := *c.BERT
-		c.BERT = &b
-	}
-	return c
-}
+// cloneConfig is a copy of c that a case may change (a family's config is a value: copying
+// the Config copies it).
+func cloneConfig(c arch.Config) arch.Config { return c }
 
 // TestPostLNDepthEpsilon documents the Post-LN depth rule (docs/method.md#post-ln-depth): exact up to O(ε/σ²),
 // negligible at ε = 1e-12 and visible (but small) at ε = 1e-6.

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/golemon/golemon/lemon/arch"
+	"github.com/golemon/golemon/lemon/arch/vit"
 	"github.com/golemon/golemon/lemon/optim"
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
@@ -49,7 +50,7 @@ func TestOptimizerState(t *testing.T) {
 	q, k, v, fc1, fc2, wo := arch.InBlock(0, arch.Query, arch.Weights), arch.InBlock(1, arch.Key, arch.Biases),
 		arch.InBlock(1, arch.Value, arch.Weights), arch.InBlock(0, arch.FC1, arch.Weights),
 		arch.InBlock(1, arch.FC2, arch.Weights), arch.InBlock(0, arch.AttnOutput, arch.Weights)
-	head := arch.Join(arch.ViTHead, arch.Weights)
+	head := arch.Join(vit.Head, arch.Weights)
 	cases := []struct {
 		name  string
 		spec  Spec

@@ -3,10 +3,11 @@ package expand
 import (
 	"errors"
 	"fmt"
-	"github.com/gomlx/compute/dtypes"
 	"math"
 	"slices"
 	"strings"
+
+	"github.com/gomlx/compute/dtypes"
 
 	"github.com/golemon/golemon/lemon/arch"
 )

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/golemon/golemon/lemon/arch"
+	"github.com/golemon/golemon/lemon/arch/vit"
 	"github.com/golemon/golemon/lemon/backend"
 	"github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
@@ -17,7 +18,8 @@ func gradients(t *testing.T, cfg arch.Config, store *model.Store, in Inputs) map
 	t.Helper()
 	vars := cfg.Vars()
 	exec, err := model.NewExec(backend.MustNew(), store, func(s *model.Scope, images *graph.Node) []*graph.Node {
-		logits := arch.ViTLogits(s, *cfg.ViT, images)
+		v, _ := vit.Of(cfg)
+		logits := v.Logits(s, images)
 		rng := rand.New(rand.NewPCG(3, 4))
 		c := make([]float64, logits.Shape().Size())
 		for i := range c {
@@ -70,7 +72,7 @@ func TestSymmetryBreaking(t *testing.T) {
 		a, b int
 	}{
 		{"MLP neurons (F×2)", Spec{MLPDim: 2 * e.MLPDim}, arch.InBlock(0, arch.FC1, arch.Weights), 3, 3 + e.MLPDim},
-		{"residual channels (D×2)", Spec{Width: 2 * e.Width}, arch.Join(arch.PatchEmbed, arch.Weights), 5, 5 + e.Width},
+		{"residual channels (D×2)", Spec{Width: 2 * e.Width}, arch.Join(vit.PatchEmbed, arch.Weights), 5, 5 + e.Width},
 		{"heads (H×2)", Spec{Heads: 2 * e.Heads}, arch.InBlock(1, arch.Value, arch.Weights), 1, 1 + e.Heads*e.HeadDim},
 	}
 	methods := []struct {

@@ -103,16 +103,21 @@ func TestDecodersAgainstPyTorch(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if err := WriteInputsAndLogits(ours, m.model.Config, in, badOut.Flat[0], []int{2, seq, vocab}); err != nil {
-					t.Fatal(err)
-				}
-				res, err = exec.Command(py, script, "check", "--model", dir, "--ours", ours, "--rtol", rtol).CombinedOutput()
-				if err == nil {
-					t.Errorf("%s %s: a perturbed key weight passed the PyTorch check:\n%s", dtype, name, res)
-				} else {
+				// mustFail writes logits as ours and requires the PyTorch check to reject them.
+				mustFail := func(what string, logits []float64) {
+					t.Helper()
+					if err := WriteInputsAndLogits(ours, m.model.Config, in, logits, []int{2, seq, vocab}); err != nil {
+						t.Fatal(err)
+					}
+					res, err := exec.Command(py, script, "check", "--model", dir, "--ours", ours, "--rtol", rtol).CombinedOutput()
+					if err == nil {
+						t.Errorf("%s %s: %s passed the PyTorch check:\n%s", dtype, name, what, res)
+						return
+					}
 					lines := strings.Split(strings.TrimSpace(string(res)), "\n")
-					t.Logf("negative control (one key weight + 0.5) caught: %s", strings.TrimSpace(lines[len(lines)-2]))
+					t.Logf("negative control (%s) caught: %s", what, strings.TrimSpace(lines[len(lines)-2]))
 				}
+				mustFail("one key weight + 0.5", badOut.Flat[0])
 				if !cfg.Enc().TanhGELU() || dtype != "float64" {
 					continue
 				}
@@ -125,16 +130,7 @@ func TestDecodersAgainstPyTorch(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if err := WriteInputsAndLogits(ours, m.model.Config, in, exactOut.Flat[0], []int{2, seq, vocab}); err != nil {
-					t.Fatal(err)
-				}
-				res, err = exec.Command(py, script, "check", "--model", dir, "--ours", ours, "--rtol", rtol).CombinedOutput()
-				if err == nil {
-					t.Errorf("%s %s: the exact GELU's logits passed PyTorch's gelu_new check:\n%s", dtype, name, res)
-				} else {
-					lines := strings.Split(strings.TrimSpace(string(res)), "\n")
-					t.Logf("negative control (exact GELU against gelu_new) caught: %s", strings.TrimSpace(lines[len(lines)-2]))
-				}
+				mustFail("the exact GELU's logits against gelu_new", exactOut.Flat[0])
 			}
 		}
 	}

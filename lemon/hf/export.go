@@ -10,8 +10,10 @@ import (
 	"strconv"
 
 	"github.com/golemon/golemon/lemon/arch"
+	"github.com/golemon/golemon/lemon/arch/bert"
 	"github.com/golemon/golemon/lemon/arch/gpt2"
 	"github.com/golemon/golemon/lemon/arch/llama"
+	"github.com/golemon/golemon/lemon/arch/vit"
 	"github.com/golemon/golemon/lemon/ckpt"
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/gomlx/core/tensors"
@@ -72,8 +74,8 @@ func exportPlan(cfg arch.Config, opts SaveOptions) (string, map[string]any, []en
 		return nil
 	}
 	switch cfg.Kind {
-	case arch.KindBERT:
-		b := *cfg.BERT
+	case bert.Kind:
+		b, _ := bert.Of(cfg)
 		if b.Norm != arch.PostLN || !b.EmbeddingLN {
 			return "", nil, nil, nil, fmt.Errorf("transformers' BERT is Post-LN with an embedding LayerNorm; this model is %s-LN, embedding_ln %v (save it with -format gomlx)", b.Norm, b.EmbeddingLN)
 		}
@@ -93,8 +95,8 @@ func exportPlan(cfg arch.Config, opts SaveOptions) (string, map[string]any, []en
 		}
 		common["architectures"] = []string{name}
 		return name, common, bertEntries(b, "bert.", name == BertForMaskedLM), notes, nil
-	case arch.KindViT:
-		v := *cfg.ViT
+	case vit.Kind:
+		v, _ := vit.Of(cfg)
 		if v.Norm != arch.PreLN {
 			return "", nil, nil, nil, fmt.Errorf("transformers' ViT is Pre-LN; this model is %s-LN (save it with -format gomlx)", v.Norm)
 		}
@@ -151,7 +153,7 @@ func exportDecoder(cfg arch.Config) (string, map[string]any, []entry, []string, 
 	return "", nil, nil, nil, fmt.Errorf("no upstream layout for a %q model", cfg.Kind)
 }
 
-func mlmLeftOut(b arch.BERTConfig) string {
+func mlmLeftOut(b bert.Config) string {
 	if b.MLMTransform {
 		return "its MLM transform and decoder bias are"
 	}

@@ -11,23 +11,25 @@ import (
 	"testing"
 
 	"github.com/golemon/golemon/lemon/arch"
+	"github.com/golemon/golemon/lemon/arch/bert"
 	"github.com/golemon/golemon/lemon/arch/gpt2"
 	"github.com/golemon/golemon/lemon/arch/llama"
+	"github.com/golemon/golemon/lemon/arch/vit"
 	"github.com/golemon/golemon/lemon/backend"
 	"github.com/golemon/golemon/lemon/expand"
 )
 
 // tinyBERT is a Post-LN BERT as transformers builds it (embedding LN, MLM transform).
 func tinyBERT(classes int) arch.Config {
-	b := arch.BERTConfig{Encoder: arch.Encoder{Layers: 2, Width: 16, Heads: 2, HeadDim: 8, MLPDim: 40, Norm: arch.PostLN, LayerNormEps: 1e-12},
+	b := bert.Config{Encoder: arch.Encoder{Layers: 2, Width: 16, Heads: 2, HeadDim: 8, MLPDim: 40, Norm: arch.PostLN, LayerNormEps: 1e-12},
 		VocabSize: 50, MaxPositions: 16, TypeVocabSize: 2, EmbeddingLN: true, MLMTransform: classes == 0, NumClasses: classes}
-	return arch.Config{Kind: arch.KindBERT, BERT: &b}
+	return bert.New(b)
 }
 
 func tinyViT(dtype string) arch.Config {
-	v := arch.ViTConfig{Encoder: arch.Encoder{Layers: 2, Width: 16, Heads: 2, HeadDim: 8, MLPDim: 40, Norm: arch.PreLN, LayerNormEps: 1e-6, DType: dtype},
+	v := vit.Config{Encoder: arch.Encoder{Layers: 2, Width: 16, Heads: 2, HeadDim: 8, MLPDim: 40, Norm: arch.PreLN, LayerNormEps: 1e-6, DType: dtype},
 		ImageSize: 8, Channels: 3, PatchSize: 4, NumClasses: 5}
-	return arch.Config{Kind: arch.KindViT, ViT: &v}
+	return vit.New(v)
 }
 
 // randomized is a fresh model with every variable drawn at random (gains and offsets too), so
@@ -79,10 +81,9 @@ func TestExportImportBitExact(t *testing.T) {
 		{"gpt2-gelu_new", gpt2.New(gpt2.Config{Encoder: arch.Encoder{Layers: 2, Width: 16, Heads: 2, HeadDim: 8, MLPDim: 40,
 			Norm: arch.PreLN, LayerNormEps: 1e-5, Causal: true, Activation: arch.GELUTanh}, VocabSize: 37, MaxPositions: 16}), GPT2LMHeadModel},
 		{"bert-gelu_new", func() arch.Config {
-			c := tinyBERT(0)
-			b := *c.BERT
+			b, _ := bert.Of(tinyBERT(0))
 			b.Encoder.Activation = arch.GELUTanh
-			return arch.Config{Kind: arch.KindBERT, BERT: &b}
+			return bert.New(b)
 		}(), BertForMaskedLM},
 		{"llama-gqa", llama.New(llama.Config{Encoder: arch.Encoder{Layers: 2, Width: 16, Heads: 4, HeadDim: 4, MLPDim: 24,
 			Norm: arch.PreLN, LayerNormEps: 1e-5, DType: "float64", Causal: true, NormKind: arch.RMSNormKind,
@@ -94,8 +95,9 @@ func TestExportImportBitExact(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			m := randomized(t, tc.cfg, 3)
 			if tc.name == "bert-cls" { // the classifier's zero decoder bias is not exported
-				zero := make([]float64, tc.cfg.BERT.VocabSize)
-				if err := m.Store.GetVariable("/" + arch.MLMDecoderBias).SetValue(arch.NewTensor(arch.DTypeOf(tc.cfg.Enc()), zero, []int{len(zero)})); err != nil {
+				b, _ := bert.Of(tc.cfg)
+				zero := make([]float64, b.VocabSize)
+				if err := m.Store.GetVariable("/" + bert.MLMDecoderBias).SetValue(arch.NewTensor(arch.DTypeOf(tc.cfg.Enc()), zero, []int{len(zero)})); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -452,10 +454,12 @@ func TestMalformedCheckpoints(t *testing.T) {
 // TestExportRefusals: models transformers' classes cannot hold, and folders that are not
 // earlier exports, are refused before anything is written.
 func TestExportRefusals(t *testing.T) {
-	pre := tinyBERT(0)
-	pre.BERT.Norm = arch.PreLN
-	wide := tinyViT("")
-	wide.ViT.HeadDim = 12 // D = 16 ≠ H·d = 24
+	pe := tinyBERT(0).Enc()
+	pe.Norm = arch.PreLN
+	pre := tinyBERT(0).WithEncoder(pe)
+	we := tinyViT("").Enc()
+	we.HeadDim = 12 // D = 16 ≠ H·d = 24
+	wide := tinyViT("").WithEncoder(we)
 	for _, tc := range []struct {
 		name string
 		cfg  arch.Config

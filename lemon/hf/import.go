@@ -27,8 +27,10 @@ import (
 	"strings"
 
 	"github.com/golemon/golemon/lemon/arch"
+	"github.com/golemon/golemon/lemon/arch/bert"
 	"github.com/golemon/golemon/lemon/arch/gpt2"
 	"github.com/golemon/golemon/lemon/arch/llama"
+	"github.com/golemon/golemon/lemon/arch/vit"
 	"github.com/gomlx/gomlx/ml/model"
 )
 
@@ -332,12 +334,12 @@ func load(c config, ts *tensorSet, opts LoadOptions) (Imported, error) {
 		case BertForSequenceClassification:
 			b.NumClasses = len(im.Labels)
 			b.MLMTransform = false
-			fresh = append(fresh, arch.MLMDecoderBias)
+			fresh = append(fresh, bert.MLMDecoderBias)
 			im.Notes = append(im.Notes, "BertForSequenceClassification has no MLM head: the tied decoder's bias is zero (it is not exported)")
 		case BertModel:
 			mlm = false
-			fresh = append(fresh, arch.Join(arch.MLMTransform, arch.Weights), arch.Join(arch.MLMTransform, arch.Biases),
-				arch.Join(arch.MLMLN, arch.Gain), arch.Join(arch.MLMLN, arch.Offset), arch.MLMDecoderBias)
+			fresh = append(fresh, arch.Join(bert.MLMTransform, arch.Weights), arch.Join(bert.MLMTransform, arch.Biases),
+				arch.Join(bert.MLMLN, arch.Gain), arch.Join(bert.MLMLN, arch.Offset), bert.MLMDecoderBias)
 			im.Notes = append(im.Notes, fmt.Sprintf("BertModel has no MLM head: a new one is initialised (seed %d, std %g), as transformers does when BertForMaskedLM loads this checkpoint; it is exported as BertForMaskedLM", opts.Seed, initStd(c)))
 		}
 		for _, n := range []string{"pooler.dense.weight", "pooler.dense.bias"} {
@@ -349,10 +351,10 @@ func load(c config, ts *tensorSet, opts LoadOptions) (Imported, error) {
 			ignore[n] = "the next-sentence head of BertForPreTraining"
 		}
 		ignore[prefix+"embeddings.position_ids"] = "a buffer of positions 0, 1, …, not a weight"
-		cfg = arch.Config{Kind: arch.KindBERT, BERT: &b}
+		cfg = bert.New(b)
 		entries = bertEntries(b, prefix, mlm)
 	case ViTForImageClassification, ViTModel, TimmViT:
-		var v arch.ViTConfig
+		var v vit.Config
 		var notes []string
 		if archName == TimmViT {
 			v, notes, err = timmConfig(c, ts, dtype)
@@ -370,7 +372,7 @@ func load(c config, ts *tensorSet, opts LoadOptions) (Imported, error) {
 		case ViTModel:
 			v.NumClasses = len(im.Labels)
 			entries = vitEntries(v, prefixed("vit."), false)
-			fresh = append(fresh, arch.Join(arch.ViTHead, arch.Weights), arch.Join(arch.ViTHead, arch.Biases))
+			fresh = append(fresh, arch.Join(vit.Head, arch.Weights), arch.Join(vit.Head, arch.Biases))
 			ignore[prefixed("vit.")+"pooler.dense.weight"] = "the pooler (ViTForImageClassification does not read it)"
 			ignore[prefixed("vit.")+"pooler.dense.bias"] = "the pooler (ViTForImageClassification does not read it)"
 			im.Notes = append(im.Notes, fmt.Sprintf("ViTModel has no classifier: a new one of %d classes (id2label) is initialised (seed %d, std %g), as transformers does when ViTForImageClassification loads this checkpoint; it is exported as ViTForImageClassification", v.NumClasses, opts.Seed, initStd(c)))
@@ -378,7 +380,7 @@ func load(c config, ts *tensorSet, opts LoadOptions) (Imported, error) {
 			v.NumClasses = len(im.Labels)
 			entries = vitEntries(v, prefixed("vit."), true)
 		}
-		cfg = arch.Config{Kind: arch.KindViT, ViT: &v}
+		cfg = vit.New(v)
 	case GPT2LMHeadModel:
 		g, notes, err := gpt2Config(c, dtype)
 		if err != nil {
@@ -656,26 +658,26 @@ func llamaConfig(c config, dtype string) (llama.Config, []string, error) {
 		VocabSize: c.VocabSize, MaxPositions: c.MaxPositionEmbeddings, TieEmbeddings: tied}, nil, nil
 }
 
-func bertConfig(c config, dtype string) (arch.BERTConfig, []string, error) {
+func bertConfig(c config, dtype string) (bert.Config, []string, error) {
 	if c.PositionEmbeddingType != "" && c.PositionEmbeddingType != "absolute" {
-		return arch.BERTConfig{}, nil, fmt.Errorf("config.json: position_embedding_type %q: only \"absolute\" is read", c.PositionEmbeddingType)
+		return bert.Config{}, nil, fmt.Errorf("config.json: position_embedding_type %q: only \"absolute\" is read", c.PositionEmbeddingType)
 	}
 	e, notes, err := encoder(c, arch.PostLN, dtype)
 	if err != nil {
-		return arch.BERTConfig{}, nil, err
+		return bert.Config{}, nil, err
 	}
 	types := 2
 	if c.TypeVocabSize != nil {
 		types = *c.TypeVocabSize
 	}
-	return arch.BERTConfig{Encoder: e, VocabSize: c.VocabSize, MaxPositions: c.MaxPositionEmbeddings,
+	return bert.Config{Encoder: e, VocabSize: c.VocabSize, MaxPositions: c.MaxPositionEmbeddings,
 		TypeVocabSize: types, EmbeddingLN: true, MLMTransform: true}, notes, nil
 }
 
-func vitConfig(c config, dtype string) (arch.ViTConfig, []string, error) {
+func vitConfig(c config, dtype string) (vit.Config, []string, error) {
 	e, notes, err := encoder(c, arch.PreLN, dtype)
 	if err != nil {
-		return arch.ViTConfig{}, nil, err
+		return vit.Config{}, nil, err
 	}
 	size, patchSize, ch := 224, 16, 3 // transformers' defaults
 	if c.ImageSize != nil {
@@ -688,26 +690,26 @@ func vitConfig(c config, dtype string) (arch.ViTConfig, []string, error) {
 		ch = *c.NumChannels
 	}
 	if c.QKVBias != nil && !*c.QKVBias {
-		return arch.ViTConfig{}, nil, fmt.Errorf("config.json: qkv_bias false is not read (this library's attention has biases)")
+		return vit.Config{}, nil, fmt.Errorf("config.json: qkv_bias false is not read (this library's attention has biases)")
 	}
-	return arch.ViTConfig{Encoder: e, ImageSize: size, Channels: ch, PatchSize: patchSize}, notes, nil
+	return vit.Config{Encoder: e, ImageSize: size, Channels: ch, PatchSize: patchSize}, notes, nil
 }
 
 // timmConfig reads timm's hub config; sizes the tensors fix are taken from them, the head
 // count (which no tensor shows) from model_args.
-func timmConfig(c config, ts *tensorSet, dtype string) (arch.ViTConfig, []string, error) {
+func timmConfig(c config, ts *tensorSet, dtype string) (vit.Config, []string, error) {
 	a := c.ModelArgs
 	switch {
 	case c.GlobalPool != "" && c.GlobalPool != "token":
-		return arch.ViTConfig{}, nil, fmt.Errorf("config.json: global_pool %q: only \"token\" (the class token) is read", c.GlobalPool)
+		return vit.Config{}, nil, fmt.Errorf("config.json: global_pool %q: only \"token\" (the class token) is read", c.GlobalPool)
 	case a.ClassTok != nil && !*a.ClassTok, a.NoEmbed != nil && *a.NoEmbed, a.RegTokens > 0:
-		return arch.ViTConfig{}, nil, fmt.Errorf("config.json: model_args class_token false, no_embed_class or reg_tokens are not read")
+		return vit.Config{}, nil, fmt.Errorf("config.json: model_args class_token false, no_embed_class or reg_tokens are not read")
 	case a.InitVals != nil:
-		return arch.ViTConfig{}, nil, fmt.Errorf("config.json: model_args init_values (layer scale) is not read")
+		return vit.Config{}, nil, fmt.Errorf("config.json: model_args init_values (layer scale) is not read")
 	case a.QKVBias != nil && !*a.QKVBias:
-		return arch.ViTConfig{}, nil, fmt.Errorf("config.json: model_args qkv_bias false is not read")
+		return vit.Config{}, nil, fmt.Errorf("config.json: model_args qkv_bias false is not read")
 	case a.NumHeads <= 0:
-		return arch.ViTConfig{}, nil, fmt.Errorf("config.json: model_args.num_heads is missing: timm's config must say the head count (no tensor shows it)")
+		return vit.Config{}, nil, fmt.Errorf("config.json: model_args.num_heads is missing: timm's config must say the head count (no tensor shows it)")
 	}
 	info := func(n string) (TensorInfo, error) {
 		f, ok := ts.byName[n]
@@ -718,18 +720,18 @@ func timmConfig(c config, ts *tensorSet, dtype string) (arch.ViTConfig, []string
 	}
 	cls, err := info("cls_token")
 	if err != nil {
-		return arch.ViTConfig{}, nil, err
+		return vit.Config{}, nil, err
 	}
 	proj, err := info("patch_embed.proj.weight")
 	if err != nil {
-		return arch.ViTConfig{}, nil, err
+		return vit.Config{}, nil, err
 	}
 	fc1, err := info("blocks.0.mlp.fc1.weight")
 	if err != nil {
-		return arch.ViTConfig{}, nil, err
+		return vit.Config{}, nil, err
 	}
 	if len(cls.Shape) != 3 || len(proj.Shape) != 4 || len(fc1.Shape) != 2 || proj.Shape[2] != proj.Shape[3] {
-		return arch.ViTConfig{}, nil, fmt.Errorf("tensors cls_token %v, patch_embed.proj.weight %v, blocks.0.mlp.fc1.weight %v do not have a ViT's ranks", cls.Shape, proj.Shape, fc1.Shape)
+		return vit.Config{}, nil, fmt.Errorf("tensors cls_token %v, patch_embed.proj.weight %v, blocks.0.mlp.fc1.weight %v do not have a ViT's ranks", cls.Shape, proj.Shape, fc1.Shape)
 	}
 	depth := 0
 	for n := range ts.byName {
@@ -745,10 +747,10 @@ func timmConfig(c config, ts *tensorSet, dtype string) (arch.ViTConfig, []string
 		size = 224
 	}
 	if a.EmbedDim != 0 && a.EmbedDim != d || a.Depth != 0 && a.Depth != depth || a.PatchSize != 0 && a.PatchSize != proj.Shape[2] {
-		return arch.ViTConfig{}, nil, fmt.Errorf("config.json model_args (embed_dim %d, depth %d, patch_size %d) disagree with the tensors (%d, %d, %d)", a.EmbedDim, a.Depth, a.PatchSize, d, depth, proj.Shape[2])
+		return vit.Config{}, nil, fmt.Errorf("config.json model_args (embed_dim %d, depth %d, patch_size %d) disagree with the tensors (%d, %d, %d)", a.EmbedDim, a.Depth, a.PatchSize, d, depth, proj.Shape[2])
 	}
 	if d%a.NumHeads != 0 {
-		return arch.ViTConfig{}, nil, fmt.Errorf("config.json: embed_dim %d is not a multiple of model_args.num_heads %d", d, a.NumHeads)
+		return vit.Config{}, nil, fmt.Errorf("config.json: embed_dim %d is not a multiple of model_args.num_heads %d", d, a.NumHeads)
 	}
 	act := "gelu"
 	c2 := config{HiddenSize: d, NumHiddenLayers: depth, NumAttentionHeads: a.NumHeads, IntermediateSize: fc1.Shape[0], HiddenAct: &act}
@@ -756,10 +758,10 @@ func timmConfig(c config, ts *tensorSet, dtype string) (arch.ViTConfig, []string
 	c2.LayerNormEps = &eps
 	e, notes, err := encoder(c2, arch.PreLN, dtype)
 	if err != nil {
-		return arch.ViTConfig{}, nil, err
+		return vit.Config{}, nil, err
 	}
 	notes = append(notes, "timm's LayerNorm ε is 1e-6 (its default; timm configs do not record it)")
-	return arch.ViTConfig{Encoder: e, ImageSize: size, Channels: proj.Shape[1], PatchSize: proj.Shape[2]}, notes, nil
+	return vit.Config{Encoder: e, ImageSize: size, Channels: proj.Shape[1], PatchSize: proj.Shape[2]}, notes, nil
 }
 
 // readStore reads every entry's tensor into a new store; a tensor the file has and no entry

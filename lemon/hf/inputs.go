@@ -5,8 +5,10 @@ import (
 	"slices"
 
 	"github.com/golemon/golemon/lemon/arch"
+	"github.com/golemon/golemon/lemon/arch/bert"
 	"github.com/golemon/golemon/lemon/arch/gpt2"
 	"github.com/golemon/golemon/lemon/arch/llama"
+	"github.com/golemon/golemon/lemon/arch/vit"
 	"github.com/gomlx/gomlx/core/tensors"
 )
 
@@ -17,9 +19,9 @@ func OutputHead(cfg arch.Config) string {
 	switch {
 	case cfg.Kind == gpt2.Kind || cfg.Kind == llama.Kind:
 		return "lm"
-	case cfg.Kind == arch.KindViT:
+	case cfg.Kind == vit.Kind:
 		return "vit"
-	case cfg.Kind == arch.KindBERT && cfg.BERT.NumClasses > 0:
+	case cfg.Kind == bert.Kind && mustBERT(cfg).NumClasses > 0:
 		return "classifier"
 	}
 	return "mlm"
@@ -47,8 +49,8 @@ func InputsFromFile(cfg arch.Config, f *File) (arch.Inputs, error) {
 			tok[i] = int32(id)
 		}
 		return arch.Inputs{Tokens: tensors.FromFlatDataAndDimensions(tok, shape...)}, nil
-	case arch.KindBERT:
-		b := cfg.BERT
+	case bert.Kind:
+		b := mustBERT(cfg)
 		ids, shape, err := f.ReadInt64("input_ids")
 		if err != nil {
 			return arch.Inputs{}, err
@@ -78,8 +80,8 @@ func InputsFromFile(cfg arch.Config, f *File) (arch.Inputs, error) {
 		}
 		return arch.Inputs{Tokens: tensors.FromFlatDataAndDimensions(tok, shape...),
 			Segments: tensors.FromFlatDataAndDimensions(seg, shape...)}, nil
-	case arch.KindViT:
-		v := cfg.ViT
+	case vit.Kind:
+		v, _ := vit.Of(cfg)
 		px, shape, err := f.ReadFloat64("pixel_values")
 		if err != nil {
 			return arch.Inputs{}, err
@@ -133,12 +135,12 @@ func WriteInputsAndLogits(path string, cfg arch.Config, in arch.Inputs, logits [
 	switch cfg.Kind {
 	case gpt2.Kind, llama.Kind:
 		ts = append(ts, Tensor{Name: "input_ids", DType: I64, Shape: in.Tokens.Shape().Dimensions, Data: tensors.MustCopyFlatData[int32](in.Tokens)})
-	case arch.KindBERT:
+	case bert.Kind:
 		ids, segs := tensors.MustCopyFlatData[int32](in.Tokens), tensors.MustCopyFlatData[int32](in.Segments)
 		shape := in.Tokens.Shape().Dimensions
 		ts = append(ts, Tensor{Name: "input_ids", DType: I64, Shape: shape, Data: ids},
 			Tensor{Name: "token_type_ids", DType: I64, Shape: shape, Data: segs})
-	case arch.KindViT:
+	case vit.Kind:
 		shape := in.Images.Shape().Dimensions
 		ts = append(ts, Tensor{Name: "pixel_values", DType: dtype, Shape: []int{shape[0], shape[3], shape[1], shape[2]},
 			Data: nhwcToNCHW(flat(in.Images), shape)})
@@ -147,4 +149,10 @@ func WriteInputsAndLogits(path string, cfg arch.Config, in arch.Inputs, logits [
 	}
 	ts = append(ts, Tensor{Name: "logits", DType: dtype, Shape: logitShape, Data: logits})
 	return Write(path, ts, map[string]string{"format": "pt"})
+}
+
+// mustBERT is the BERT config cfg holds (the zero config for another family).
+func mustBERT(cfg arch.Config) bert.Config {
+	b, _ := bert.Of(cfg)
+	return b
 }

@@ -4,8 +4,10 @@ import (
 	"fmt"
 
 	"github.com/golemon/golemon/lemon/arch"
+	"github.com/golemon/golemon/lemon/arch/bert"
 	"github.com/golemon/golemon/lemon/arch/gpt2"
 	"github.com/golemon/golemon/lemon/arch/llama"
+	"github.com/golemon/golemon/lemon/arch/vit"
 )
 
 // The name maps. Each entry pairs one tensor of the upstream layout with the variable(s) of
@@ -89,14 +91,14 @@ const (
 )
 
 // bertEntries maps a BERT of cfg; prefix is "bert." or "".
-func bertEntries(c arch.BERTConfig, prefix string, mlm bool) []entry {
-	d, hd := c.Width, c.Heads*c.HeadDim
+func bertEntries(c bert.Config, prefix string, mlm bool) []entry {
+	d, hd := c.Width, c.Encoder.Heads*c.HeadDim
 	es := []entry{
-		{name: prefix + "embeddings.word_embeddings.weight", shape: []int{c.VocabSize, d}, ours: []string{arch.TokenEmbed}},
-		{name: prefix + "embeddings.position_embeddings.weight", shape: []int{c.MaxPositions, d}, ours: []string{arch.PosEmbedB}},
-		{name: prefix + "embeddings.token_type_embeddings.weight", shape: []int{c.TypeVocabSize, d}, ours: []string{arch.SegmentEmbed}},
+		{name: prefix + "embeddings.word_embeddings.weight", shape: []int{c.VocabSize, d}, ours: []string{bert.TokenEmbed}},
+		{name: prefix + "embeddings.position_embeddings.weight", shape: []int{c.MaxPositions, d}, ours: []string{bert.PosEmbed}},
+		{name: prefix + "embeddings.token_type_embeddings.weight", shape: []int{c.TypeVocabSize, d}, ours: []string{bert.SegmentEmbed}},
 	}
-	es = append(es, norm(prefix+"embeddings.LayerNorm", arch.EmbedLN, d)...)
+	es = append(es, norm(prefix+"embeddings.LayerNorm", bert.EmbedLN, d)...)
 	for i := range c.Layers {
 		l := fmt.Sprintf("%sencoder.layer.%d.", prefix, i)
 		es = append(es, lin(l+"attention.self.query", arch.InBlock(i, arch.Query), d, hd)...)
@@ -109,26 +111,26 @@ func bertEntries(c arch.BERTConfig, prefix string, mlm bool) []entry {
 		es = append(es, norm(l+"output.LayerNorm", arch.InBlock(i, arch.LN2), d)...)
 	}
 	if c.NumClasses > 0 {
-		es = append(es, lin(prefix+"pooler.dense", arch.Pooler, d, d)...)
-		es = append(es, lin("classifier", arch.BERTClassifier, d, c.NumClasses)...)
+		es = append(es, lin(prefix+"pooler.dense", bert.Pooler, d, d)...)
+		es = append(es, lin("classifier", bert.Classifier, d, c.NumClasses)...)
 	}
 	if mlm {
-		es = append(es, lin("cls.predictions.transform.dense", arch.MLMTransform, d, d)...)
-		es = append(es, norm("cls.predictions.transform.LayerNorm", arch.MLMLN, d)...)
-		es = append(es, entry{name: "cls.predictions.bias", shape: []int{c.VocabSize}, ours: []string{arch.MLMDecoderBias}})
+		es = append(es, lin("cls.predictions.transform.dense", bert.MLMTransform, d, d)...)
+		es = append(es, norm("cls.predictions.transform.LayerNorm", bert.MLMLN, d)...)
+		es = append(es, entry{name: "cls.predictions.bias", shape: []int{c.VocabSize}, ours: []string{bert.MLMDecoderBias}})
 	}
 	return es
 }
 
 // vitEntries maps a ViT of cfg in transformers' naming; prefix is "vit." or "".
-func vitEntries(c arch.ViTConfig, prefix string, classifier bool) []entry {
-	d, hd := c.Width, c.Heads*c.HeadDim
+func vitEntries(c vit.Config, prefix string, classifier bool) []entry {
+	d, hd := c.Width, c.Encoder.Heads*c.HeadDim
 	es := []entry{
-		{name: prefix + "embeddings.cls_token", shape: []int{1, 1, d}, ours: []string{arch.CLSToken}},
-		{name: prefix + "embeddings.position_embeddings", shape: []int{1, c.NumPatches() + 1, d}, ours: []string{arch.PosEmbed}},
+		{name: prefix + "embeddings.cls_token", shape: []int{1, 1, d}, ours: []string{vit.CLSToken}},
+		{name: prefix + "embeddings.position_embeddings", shape: []int{1, c.NumPatches() + 1, d}, ours: []string{vit.PosEmbed}},
 		{name: prefix + "embeddings.patch_embeddings.projection.weight", shape: []int{d, c.Channels, c.PatchSize, c.PatchSize},
-			ours: []string{arch.Join(arch.PatchEmbed, arch.Weights)}, conv: patch, p: c.PatchSize, c: c.Channels},
-		{name: prefix + "embeddings.patch_embeddings.projection.bias", shape: []int{d}, ours: []string{arch.Join(arch.PatchEmbed, arch.Biases)}},
+			ours: []string{arch.Join(vit.PatchEmbed, arch.Weights)}, conv: patch, p: c.PatchSize, c: c.Channels},
+		{name: prefix + "embeddings.patch_embeddings.projection.bias", shape: []int{d}, ours: []string{arch.Join(vit.PatchEmbed, arch.Biases)}},
 	}
 	for i := range c.Layers {
 		l := fmt.Sprintf("%sencoder.layer.%d.", prefix, i)
@@ -143,20 +145,20 @@ func vitEntries(c arch.ViTConfig, prefix string, classifier bool) []entry {
 	}
 	es = append(es, norm(prefix+"layernorm", arch.EncoderFinalLN, d)...)
 	if classifier {
-		es = append(es, lin("classifier", arch.ViTHead, d, c.NumClasses)...)
+		es = append(es, lin("classifier", vit.Head, d, c.NumClasses)...)
 	}
 	return es
 }
 
 // timmEntries maps a ViT of cfg in timm's naming.
-func timmEntries(c arch.ViTConfig) []entry {
-	d, hd := c.Width, c.Heads*c.HeadDim
+func timmEntries(c vit.Config) []entry {
+	d, hd := c.Width, c.Encoder.Heads*c.HeadDim
 	es := []entry{
-		{name: "cls_token", shape: []int{1, 1, d}, ours: []string{arch.CLSToken}},
-		{name: "pos_embed", shape: []int{1, c.NumPatches() + 1, d}, ours: []string{arch.PosEmbed}},
+		{name: "cls_token", shape: []int{1, 1, d}, ours: []string{vit.CLSToken}},
+		{name: "pos_embed", shape: []int{1, c.NumPatches() + 1, d}, ours: []string{vit.PosEmbed}},
 		{name: "patch_embed.proj.weight", shape: []int{d, c.Channels, c.PatchSize, c.PatchSize},
-			ours: []string{arch.Join(arch.PatchEmbed, arch.Weights)}, conv: patch, p: c.PatchSize, c: c.Channels},
-		{name: "patch_embed.proj.bias", shape: []int{d}, ours: []string{arch.Join(arch.PatchEmbed, arch.Biases)}},
+			ours: []string{arch.Join(vit.PatchEmbed, arch.Weights)}, conv: patch, p: c.PatchSize, c: c.Channels},
+		{name: "patch_embed.proj.bias", shape: []int{d}, ours: []string{arch.Join(vit.PatchEmbed, arch.Biases)}},
 	}
 	for i := range c.Layers {
 		l := fmt.Sprintf("blocks.%d.", i)
@@ -173,7 +175,7 @@ func timmEntries(c arch.ViTConfig) []entry {
 		es = append(es, lin(l+"mlp.fc2", arch.InBlock(i, arch.FC2), c.MLPDim, d)...)
 	}
 	es = append(es, norm("norm", arch.EncoderFinalLN, d)...)
-	return append(es, lin("head", arch.ViTHead, d, c.NumClasses)...)
+	return append(es, lin("head", vit.Head, d, c.NumClasses)...)
 }
 
 // gpt2Entries maps a GPT-2 in GPT2LMHeadModel's naming (the LM head is tied to wte); prefix

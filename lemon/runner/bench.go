@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/golemon/golemon/lemon/arch"
+	"github.com/golemon/golemon/lemon/arch/bert"
+	"github.com/golemon/golemon/lemon/arch/vit"
 	"github.com/golemon/golemon/lemon/data"
 	"github.com/golemon/golemon/lemon/schedule"
 	"github.com/gomlx/compute"
@@ -30,7 +32,7 @@ func SyntheticTask(preset string, batch, vocabSize int) (Task, error) {
 		return nil, fmt.Errorf("runner: synthetic task: batch must be > 0, got %d", batch)
 	}
 	rng := rand.New(rand.NewPCG(1, 2))
-	if v := cfg.ViT; v != nil {
+	if v, ok := vit.Of(cfg); ok {
 		set := &data.ImageSet{N: 4 * batch, Height: v.ImageSize, Width: v.ImageSize, Channels: v.Channels, NumClasses: v.NumClasses}
 		set.Pixels = make([]float32, set.N*set.ExampleSize())
 		set.Labels = make([]int32, set.N)
@@ -40,7 +42,7 @@ func SyntheticTask(preset string, batch, vocabSize int) (Task, error) {
 		for i := range set.Labels {
 			set.Labels[i] = int32(rng.IntN(v.NumClasses))
 		}
-		return NewImageTask(preset, *v, set, set, batch, 1)
+		return NewImageTask(preset, v, set, set, batch, 1)
 	}
 	if vocabSize < 6 {
 		return nil, fmt.Errorf("runner: synthetic task: vocabulary must hold the 5 special tokens and more, got %d", vocabSize)
@@ -65,7 +67,10 @@ func SyntheticTask(preset string, batch, vocabSize int) (Task, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := *cfg.BERT
+	c, ok := bert.Of(cfg)
+	if !ok {
+		return nil, fmt.Errorf("runner: synthetic task: no synthetic data for a %s model", cfg.Kind)
+	}
 	c.VocabSize = vocabSize
 	stream := make([]int32, 4*c.MaxPositions*batch)
 	for i := range stream {

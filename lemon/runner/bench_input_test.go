@@ -7,7 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/golemon/golemon/lemon/arch"
+	"github.com/golemon/golemon/lemon/arch/bert"
+	"github.com/golemon/golemon/lemon/arch/vit"
 	"github.com/golemon/golemon/lemon/data"
 )
 
@@ -30,15 +31,15 @@ func TestSyntheticTaskBadInput(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := task.Config().BERT.VocabSize; got != 50 {
-		t.Errorf("synthetic BERT vocabulary %d, want 50", got)
+	if b, _ := bert.Of(task.Config()); b.VocabSize != 50 {
+		t.Errorf("synthetic BERT vocabulary %d, want 50", b.VocabSize)
 	}
 }
 
 // TestImageTaskChecksBothSplits: the test split is checked as the training split is (image
 // size, labels within the classes, not empty), before any batch is built.
 func TestImageTaskChecksBothSplits(t *testing.T) {
-	cfg, _ := arch.ViTPreset("vit-cpu-2-32")
+	cfg, _ := vit.PresetConfig("vit-cpu-2-32")
 	good := func(n, side int) *data.ImageSet {
 		s := &data.ImageSet{N: n, Height: side, Width: side, Channels: 1, NumClasses: 10,
 			Pixels: make([]float32, n*side*side), Labels: make([]int32, n)}

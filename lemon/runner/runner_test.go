@@ -7,14 +7,15 @@ import (
 	"time"
 
 	"github.com/golemon/golemon/lemon/arch"
+	"github.com/golemon/golemon/lemon/arch/vit"
 	"github.com/golemon/golemon/lemon/backend"
 	"github.com/golemon/golemon/lemon/data"
 	"github.com/golemon/golemon/lemon/schedule"
 )
 
 // tinyViT is a ViT small enough to train in a second.
-func tinyViT() arch.ViTConfig {
-	return arch.ViTConfig{
+func tinyViT() vit.Config {
+	return vit.Config{
 		Encoder: arch.Encoder{Layers: 2, Width: 16, Heads: 2, HeadDim: 8, MLPDim: 32,
 			Norm: arch.PreLN, LayerNormEps: 1e-6, Dropout: 0.1, DType: "float32"},
 		ImageSize: 8, Channels: 1, PatchSize: 4, NumClasses: 3,
@@ -149,7 +150,7 @@ func TestRunRefusesAnotherModel(t *testing.T) {
 	task := newTask(t)
 	other := tinyViT()
 	other.Encoder.Layers++
-	m, err := arch.New(arch.Config{Kind: arch.KindViT, ViT: &other}, 1)
+	m, err := arch.New(vit.New(other), 1)
 	if err != nil {
 		t.Fatal(err)
 	}

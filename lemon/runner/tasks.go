@@ -5,6 +5,8 @@ import (
 	"fmt"
 
 	"github.com/golemon/golemon/lemon/arch"
+	"github.com/golemon/golemon/lemon/arch/bert"
+	"github.com/golemon/golemon/lemon/arch/vit"
 	"github.com/golemon/golemon/lemon/data"
 	. "github.com/gomlx/gomlx/core/graph" //nolint:revive
 	"github.com/gomlx/gomlx/core/tensors"
@@ -13,7 +15,7 @@ import (
 
 // ImageTask trains a ViT classifier on an image set.
 type ImageTask struct {
-	Cfg        arch.ViTConfig
+	Cfg        vit.Config
 	Train, Val *data.ImageSet
 	batcher    *data.ImageBatcher
 	batchSize  int
@@ -22,7 +24,7 @@ type ImageTask struct {
 }
 
 // NewImageTask checks that cfg fits the images and prepares seeded batching.
-func NewImageTask(name string, cfg arch.ViTConfig, train, val *data.ImageSet, batchSize int, seed uint64) (*ImageTask, error) {
+func NewImageTask(name string, cfg vit.Config, train, val *data.ImageSet, batchSize int, seed uint64) (*ImageTask, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
@@ -45,7 +47,7 @@ func NewImageTask(name string, cfg arch.ViTConfig, train, val *data.ImageSet, ba
 
 // checkImages checks that one split fits the ViT: its image size, at least one image, and
 // labels within the config's classes (the first bad one is named).
-func checkImages(split string, set *data.ImageSet, cfg arch.ViTConfig) error {
+func checkImages(split string, set *data.ImageSet, cfg vit.Config) error {
 	if set.Height != cfg.ImageSize || set.Width != cfg.ImageSize || set.Channels != cfg.Channels {
 		return fmt.Errorf("runner: %s images are %d×%d×%d but the ViT config wants %d×%d×%d",
 			split, set.Height, set.Width, set.Channels, cfg.ImageSize, cfg.ImageSize, cfg.Channels)
@@ -90,12 +92,12 @@ func imageBatch(set *data.ImageSet, b *data.ImageBatcher) Batch {
 }
 
 func (t *ImageTask) Name() string        { return t.label }
-func (t *ImageTask) Config() arch.Config { return arch.Config{Kind: arch.KindViT, ViT: &t.Cfg} }
+func (t *ImageTask) Config() arch.Config { return vit.New(t.Cfg) }
 func (t *ImageTask) NextTrain() Batch    { return imageBatch(t.Train, t.batcher) }
 func (t *ImageTask) Validation() []Batch { return t.val }
 
 func (t *ImageTask) Logits(scope *model.Scope, inputs []*Node) *Node {
-	return arch.ViTLogits(scope, t.Cfg, inputs[0])
+	return t.Cfg.Logits(scope, inputs[0])
 }
 
 func (t *ImageTask) StepCost() (int64, int64, float64) {
@@ -120,7 +122,7 @@ func restoreImageBatcher(b *data.ImageBatcher, raw json.RawMessage, what string)
 
 // MLMTask trains a BERT with the masked-LM objective on packed sequences.
 type MLMTask struct {
-	Cfg       arch.BERTConfig
+	Cfg       bert.Config
 	batcher   *data.MLMBatcher
 	batchSize int
 	seqLen    int
@@ -130,14 +132,14 @@ type MLMTask struct {
 }
 
 // NewMLMTask prepares seeded masking and a fixed validation set.
-func NewMLMTask(name string, cfg arch.BERTConfig, train, val *data.Sequences, batchSize int, seed uint64) (*MLMTask, error) {
+func NewMLMTask(name string, cfg bert.Config, train, val *data.Sequences, batchSize int, seed uint64) (*MLMTask, error) {
 	return NewMLMTaskValSeed(name, cfg, train, val, batchSize, seed, seed)
 }
 
 // NewMLMTaskValSeed is NewMLMTask with the validation masking seeded by valSeed apart from
 // the training data's seed, so that runs with different seeds are evaluated on the same
 // masked validation set.
-func NewMLMTaskValSeed(name string, cfg arch.BERTConfig, train, val *data.Sequences, batchSize int, seed, valSeed uint64) (*MLMTask, error) {
+func NewMLMTaskValSeed(name string, cfg bert.Config, train, val *data.Sequences, batchSize int, seed, valSeed uint64) (*MLMTask, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
@@ -179,13 +181,13 @@ func mlmBatch(mb data.MLMBatch) Batch {
 }
 
 func (t *MLMTask) Name() string        { return t.label }
-func (t *MLMTask) Config() arch.Config { return arch.Config{Kind: arch.KindBERT, BERT: &t.Cfg} }
+func (t *MLMTask) Config() arch.Config { return bert.New(t.Cfg) }
 func (t *MLMTask) NextTrain() Batch    { return mlmBatch(t.batcher.Next()) }
 func (t *MLMTask) Validation() []Batch { return t.val }
 
 func (t *MLMTask) Logits(scope *model.Scope, inputs []*Node) *Node {
-	in := arch.BERTInputs{TokenIDs: inputs[0], SegmentIDs: inputs[1]}
-	return arch.BERTMLMLogits(scope, t.Cfg, in, inputs[2])
+	in := bert.Inputs{TokenIDs: inputs[0], SegmentIDs: inputs[1]}
+	return t.Cfg.MLMLogits(scope, in, inputs[2])
 }
 
 func (t *MLMTask) StepCost() (int64, int64, float64) {

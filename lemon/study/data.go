@@ -4,6 +4,8 @@ import (
 	"fmt"
 
 	"github.com/golemon/golemon/lemon/arch"
+	"github.com/golemon/golemon/lemon/arch/bert"
+	"github.com/golemon/golemon/lemon/arch/vit"
 	"github.com/golemon/golemon/lemon/data"
 	"github.com/golemon/golemon/lemon/runner"
 )
@@ -35,8 +37,8 @@ func (d *Images) Adapt(cfg arch.Config) arch.Config { return cfg }
 
 // NewTask implements Data.
 func (d *Images) NewTask(name string, cfg arch.Config, seed uint64) (runner.Task, error) {
-	if cfg.ViT != nil {
-		return runner.NewImageTask(name, *cfg.ViT, d.Train, d.Val, d.Batch, seed)
+	if v, ok := vit.Of(cfg); ok {
+		return runner.NewImageTask(name, v, d.Train, d.Val, d.Batch, seed)
 	}
 	if _, ok := cfg.Family().(arch.Classifier); ok {
 		return runner.NewClassifierTask(name, cfg, d.Train, d.Val, d.Batch, seed)
@@ -74,10 +76,11 @@ func (d *Text) NewTask(name string, cfg arch.Config, seed uint64) (runner.Task, 
 	if _, ok := cfg.Family().(arch.CausalLM); ok {
 		return runner.NewCausalLMTask(name, cfg, d.Train, d.Val, d.Batch, seed)
 	}
-	if cfg.BERT == nil {
+	b, ok := bert.Of(cfg)
+	if !ok {
 		return nil, fmt.Errorf("study: text data needs a BERT config or a decoder family, got %s", cfg.Kind)
 	}
-	return runner.NewMLMTaskValSeed(name, *cfg.BERT, d.Train, d.Val, d.Batch, seed, valSeed)
+	return runner.NewMLMTaskValSeed(name, b, d.Train, d.Val, d.Batch, seed, valSeed)
 }
 
 // Describe implements Data.

@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/golemon/golemon/lemon/arch"
+	"github.com/golemon/golemon/lemon/arch/bert"
+	"github.com/golemon/golemon/lemon/arch/vit"
 	"github.com/golemon/golemon/lemon/data"
 )
 
@@ -17,11 +19,11 @@ func (s *Study) StepFLOPs(cfg arch.Config) float64 {
 	case arch.CausalLM:
 		return b * arch.TrainFLOPs(f.ForwardFLOPs(s.Data.SeqLen))
 	}
-	if cfg.BERT != nil {
-		return b * arch.TrainFLOPs(cfg.BERT.MLMForwardFLOPs(s.Data.SeqLen, data.MaxPredictions(s.Data.SeqLen)))
+	if c, ok := bert.Of(cfg); ok {
+		return b * arch.TrainFLOPs(c.MLMForwardFLOPs(s.Data.SeqLen, data.MaxPredictions(s.Data.SeqLen)))
 	}
-	if cfg.ViT != nil {
-		return b * arch.TrainFLOPs(cfg.ViT.ForwardFLOPs())
+	if c, ok := vit.Of(cfg); ok {
+		return b * arch.TrainFLOPs(c.ForwardFLOPs())
 	}
 	flops, _ := cfg.ExampleTrainFLOPs()
 	return b * flops

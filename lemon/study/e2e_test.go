@@ -3,7 +3,6 @@ package study
 import (
 	"bytes"
 	"encoding/json"
-	"github.com/golemon/golemon/lemon/runner"
 	"math"
 	"os"
 	"path/filepath"
@@ -12,6 +11,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/golemon/golemon/lemon/arch/vit"
+	"github.com/golemon/golemon/lemon/runner"
 
 	"github.com/golemon/golemon/lemon/arch"
 	"github.com/golemon/golemon/lemon/backend"
@@ -22,12 +24,12 @@ import (
 
 // tinyViT is a ViT on 8×8 images with 4×4 patches.
 func tinyViT(layers, width, heads int) arch.Config {
-	v := arch.ViTConfig{
+	v := vit.Config{
 		Encoder: arch.Encoder{Layers: layers, Width: width, Heads: heads, HeadDim: 4, MLPDim: 2 * width,
 			Norm: arch.PreLN, LayerNormEps: 1e-6, DType: "float32"},
 		ImageSize: 8, Channels: 1, PatchSize: 4, NumClasses: 3,
 	}
-	return arch.Config{Kind: arch.KindViT, ViT: &v}
+	return vit.New(v)
 }
 
 // syntheticImages makes n 8×8 images whose class is the quadrant holding a bright square.

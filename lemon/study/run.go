@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"github.com/golemon/golemon/lemon/arch"
+	"github.com/golemon/golemon/lemon/arch/bert"
+	"github.com/golemon/golemon/lemon/arch/vit"
 	"github.com/golemon/golemon/lemon/ckpt"
 	"github.com/golemon/golemon/lemon/expand"
 	"github.com/golemon/golemon/lemon/runner"
@@ -253,11 +255,17 @@ func sourceFingerprint(s Study, src arch.Config) string {
 		s.Task, s.SourceName, s.Data, s.SourceSteps, s.EvalEvery, sch, s.WeightDecay, cfgHash(src), s.Seeds[0])
 }
 
-// cfgHash hashes the configs' JSON.
+// cfgHash hashes the configs' JSON as the study records have always hashed it, so that the
+// committed runs keep their fingerprints: ViT and BERT configs with "kind" first (as
+// arch.Config writes every config now), the other families' with their two keys in name
+// order (as arch.Config wrote them before ViT and BERT became registered families).
 func cfgHash(cfgs ...arch.Config) uint64 {
 	h := fnv.New64a()
 	for _, c := range cfgs {
 		j, _ := c.MarshalIndent()
+		if c.Kind != vit.Kind && c.Kind != bert.Kind && c.Validate() == nil {
+			j, _ = json.MarshalIndent(map[string]any{"kind": c.Kind, string(c.Kind): c.Other}, "", "  ")
+		}
 		h.Write(j)
 	}
 	return h.Sum64()

@@ -1,10 +1,11 @@
 package llama_test
 
 import (
-	"github.com/gomlx/compute/dtypes"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/gomlx/compute/dtypes"
 
 	"github.com/golemon/golemon/lemon/arch"
 	"github.com/golemon/golemon/lemon/arch/llama"

@@ -1,6 +1,11 @@
-package arch
+package arch_test
 
-import "testing"
+import (
+	"testing"
+
+	. "github.com/golemon/golemon/lemon/arch" //nolint:revive
+	"github.com/golemon/golemon/lemon/arch/bert"
+)
 
 // TestWithVocab: BERT takes its data's vocabulary size (a copy; the original is unchanged),
 // a ViT has no vocabulary to change.
@@ -9,13 +14,13 @@ func TestWithVocab(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	before := b.BERT.VocabSize
+	before := mustOf(t, bert.Of, b).VocabSize
 	got, ok := b.WithVocab(1234)
-	if !ok || got.BERT == nil || got.BERT.VocabSize != 1234 || got.Kind != KindBERT {
+	if g, isBERT := bert.Of(got); !ok || !isBERT || g.VocabSize != 1234 {
 		t.Fatalf("BERT WithVocab(1234): ok %v, %+v", ok, got)
 	}
-	if b.BERT.VocabSize != before {
-		t.Errorf("WithVocab changed the original: %d, want %d", b.BERT.VocabSize, before)
+	if after := mustOf(t, bert.Of, b).VocabSize; after != before {
+		t.Errorf("WithVocab changed the original: %d, want %d", after, before)
 	}
 	if err := got.Validate(); err != nil {
 		t.Error(err)
