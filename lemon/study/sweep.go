@@ -15,6 +15,7 @@ import (
 
 	"github.com/golemon/golemon/lemon/arch"
 	"github.com/golemon/golemon/lemon/arch/vit"
+	"github.com/golemon/golemon/lemon/expand"
 	"github.com/golemon/golemon/lemon/savings"
 	"github.com/golemon/golemon/plotting"
 )
@@ -117,6 +118,9 @@ type Point struct {
 	Summary savings.Summary
 	Regime  Regime
 	Regimed bool // Regime is known (source and ≥ 2 scratch seeds finished)
+	// LEMONRuns and LEMONPlanned count the variant's LEMON runs (the recipe: compressed
+	// schedule, base peak, fresh optimizer state) finished and in its matrix.
+	LEMONRuns, LEMONPlanned int
 }
 
 // Points lists every variant with a report, in sweep order.
@@ -128,6 +132,16 @@ func (r *SweepReport) Points() []Point {
 		}
 		p := Point{Variant: r.Sweep.Variants[i]}
 		p.Regime, p.Regimed = rep.Regime(0)
+		for _, rec := range rep.Records {
+			if recipeLEMON(rec.Spec) {
+				p.LEMONRuns++
+			}
+		}
+		for _, spec := range rep.Study.Runs() {
+			if recipeLEMON(spec) {
+				p.LEMONPlanned++
+			}
+		}
 		if g, ok := rep.bestLEMON(0); ok {
 			p.Budget, p.Summary = g.recs[0].Spec.Budget, g.summary(0)
 		}
@@ -157,6 +171,12 @@ func (r *SweepReport) Markdown() string {
 		budget, excl, incl := "not reached by every seed", "—", "—"
 		if p.Budget > 0 {
 			budget, excl, incl = fmt.Sprintf("%.2fT", p.Budget), p.Summary.Excl.PercentCI(), p.Summary.Incl.PercentCI()
+		}
+		switch {
+		case p.LEMONRuns == 0 && p.LEMONPlanned > 0:
+			budget = fmt.Sprintf("0 of %d LEMON runs finished", p.LEMONPlanned)
+		case p.LEMONRuns < p.LEMONPlanned:
+			budget += fmt.Sprintf(" (%d of %d LEMON runs finished)", p.LEMONRuns, p.LEMONPlanned)
 		}
 		fmt.Fprintf(&sb, "| %s | %s | %.3g | %s → %s | %s | %s | %s | %s | %s |\n", p.Variant.Dir(), p.Variant.Series, p.Variant.X,
 			s.SourceName, s.TargetName, plateau, gap, budget, excl, incl)
@@ -340,4 +360,10 @@ func DryRunSweep(w io.Writer, sw Sweep) error {
 	fmt.Fprintf(w, "sweep %s: %d variants, %.3g training FLOPs in all (scratch runs shared by variants of one target counted once; sources of equal settings are trained once but counted per variant); evaluation not included\n",
 		sw.Name, len(sw.Variants), total)
 	return nil
+}
+
+// recipeLEMON reports whether spec is a LEMON run with the recipe's schedule (compressed,
+// base peak, fresh optimizer state): the runs a sweep's saving is read from.
+func recipeLEMON(spec RunSpec) bool {
+	return !spec.Scratch && spec.Method == expand.LEMON && !spec.Truncated && !spec.OptState && spec.LRScale == 1
 }

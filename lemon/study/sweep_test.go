@@ -2,6 +2,7 @@ package study
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -88,6 +89,24 @@ func TestSweepSharesScratchAndSource(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(out, deep.Dir(), "results.md")); err == nil {
 		t.Errorf("%s/results.md written for a variant with no run", deep.Dir())
+	}
+	// A variant whose LEMON runs have not all finished says so instead of "not reached".
+	if strings.Contains(string(md), "LEMON runs finished") {
+		t.Errorf("a finished sweep reports unfinished LEMON runs:\n%s", md)
+	}
+	lemonRuns, _ := filepath.Glob(filepath.Join(out, wide.Dir(), "runs", "lemon_*", "result.json"))
+	if len(lemonRuns) == 0 {
+		t.Fatal("no LEMON run of the first variant")
+	}
+	if err := os.Remove(lemonRuns[0]); err != nil {
+		t.Fatal(err)
+	}
+	rep, err = RunSweep(backend.MustNew(), sw, Options{Out: out, Data: imgs, Log: &log, Only: []string{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := fmt.Sprintf(" (%d of %d LEMON runs finished) |", len(lemonRuns)-1, len(lemonRuns)); !strings.Contains(rep.Markdown(), want) {
+		t.Errorf("a variant with a LEMON run missing: want %q in\n%s", want, rep.Markdown())
 	}
 	bad := sw
 	bad.Variants = []Variant{wide, wide}
