@@ -48,6 +48,7 @@ func run() error {
 		dryRun   = flag.Bool("dry-run", false, "print the matrix with estimated FLOPs and check every expansion plan; train nothing")
 		shard    = flag.String("shard", "", "i/n: train only run i, i+n, i+2n, … of the matrix (0-based); -report over the merged -out covers all shards")
 		par      = flag.Int("parallel", 1, "train up to this many runs at once (for many cores)")
+		variants = flag.String("variants", "", "with -sweep: train only these comma-separated variants (their folder names, e.g. growth-vit-3-48); the others are reported from what they have")
 		sweep    = flag.String("sweep", "", "run a ViT sweep instead of a study: growth (saving against the growth factor) or source-budget (against the source's training budget); -out is the sweep's folder")
 	)
 	flag.Parse()
@@ -64,8 +65,11 @@ func run() error {
 		return fmt.Errorf("-parallel must be ≥ 1, got %d", *par)
 	}
 	opts.Parallel = *par
+	if *variants != "" && *sweep == "" {
+		return fmt.Errorf("-variants selects variants of a sweep: it needs -sweep")
+	}
 	if *sweep != "" {
-		return runSweep(*sweep, opts, *out, *dataDir, *only, *report, *dryRun)
+		return runSweep(*sweep, opts, *out, *dataDir, *only, *variants, *report, *dryRun)
 	}
 	sc, err := study.ParseScale(*scale)
 	if err != nil {
@@ -128,7 +132,7 @@ func runStudy(s study.Study, opts study.Options, out, dataDir, only string, repo
 	return nil
 }
 
-func runSweep(name string, opts study.Options, out, dataDir, only string, report, dryRun bool) error {
+func runSweep(name string, opts study.Options, out, dataDir, only, variants string, report, dryRun bool) error {
 	sw, err := study.SweepPreset(name)
 	if err != nil {
 		return err
@@ -154,6 +158,9 @@ func runSweep(name string, opts study.Options, out, dataDir, only string, report
 		opts.Only = []string{}
 	case only != "":
 		opts.Only = strings.Split(only, ",")
+	}
+	if variants != "" {
+		opts.Variants = strings.Split(variants, ",")
 	}
 	fmt.Printf("sweep %s (%d variants) on %s → %s\n", sw.Name, len(sw.Variants), backend.Describe(b), out)
 	rep, err := study.RunSweep(b, sw, opts)

@@ -58,6 +58,10 @@ type Options struct {
 	// (runner.Options.OnEval), e.g. a live notebook figure (gonbplot.Live.Add). A nil result
 	// leaves that run without one.
 	OnRun func(run string, steps int) func(runner.Row)
+	// Variants, for a sweep (RunSweep), trains only the variants with these folder names
+	// (Variant.Dir, e.g. "growth-vit-3-48"); the others are reported from the runs they have.
+	// nil trains every variant. An unknown name is an error before anything trains.
+	Variants []string
 }
 
 // onEval is the evaluation hook of one run, or nil.

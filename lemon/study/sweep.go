@@ -94,9 +94,21 @@ func RunSweep(b compute.Backend, sw Sweep, opts Options) (*SweepReport, error) {
 	if opts.Out == "" {
 		return nil, errors.New("study: an output directory is required")
 	}
+	var names []string
+	for _, v := range sw.Variants {
+		names = append(names, v.Dir())
+	}
+	for _, n := range opts.Variants {
+		if !slices.Contains(names, n) {
+			return nil, fmt.Errorf("study: sweep %s has no variant %q (variants: %s)", sw.Name, n, strings.Join(names, ", "))
+		}
+	}
 	rep := &SweepReport{Sweep: sw}
 	for _, v := range sw.Variants {
 		o := opts
+		if opts.Variants != nil && !slices.Contains(opts.Variants, v.Dir()) {
+			o.Only = []string{} // not selected: report what it has, train nothing
+		}
 		o.Out, o.ScratchOut = filepath.Join(opts.Out, v.Dir()), filepath.Join(opts.Out, scratchDir(v.Study))
 		o.SourceOut = filepath.Join(opts.Out, sourceDirName(v.Study))
 		r, err := Run(b, v.Study, o)

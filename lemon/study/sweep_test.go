@@ -90,6 +90,22 @@ func TestSweepSharesScratchAndSource(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(out, deep.Dir(), "results.md")); err == nil {
 		t.Errorf("%s/results.md written for a variant with no run", deep.Dir())
 	}
+	// -variants: only the named variants train; the untrained one stays untrained, reported
+	// as before; an unknown name is refused before anything runs.
+	log.Reset()
+	if _, err := RunSweep(backend.MustNew(), more, Options{Out: out, Data: imgs, Log: &log, Variants: []string{wide.Dir()}}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(log.String(), "step ") {
+		t.Errorf("a variant outside -variants trained:\n%s", log.String())
+	}
+	if _, err := os.Stat(filepath.Join(out, deep.Dir(), "results.md")); err == nil {
+		t.Errorf("%s trained though not selected", deep.Dir())
+	}
+	if _, err := RunSweep(backend.MustNew(), more, Options{Out: out, Data: imgs, Log: &log, Variants: []string{"nope"}}); err == nil ||
+		!strings.Contains(err.Error(), `no variant "nope"`) || !strings.Contains(err.Error(), deep.Dir()) {
+		t.Errorf("an unknown variant: %v", err)
+	}
 	// A variant whose LEMON runs have not all finished says so instead of "not reached".
 	if strings.Contains(string(md), "LEMON runs finished") {
 		t.Errorf("a finished sweep reports unfinished LEMON runs:\n%s", md)
