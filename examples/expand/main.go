@@ -24,9 +24,7 @@ import (
 	"strings"
 
 	"github.com/golemon/golemon/lemon/arch"
-	"github.com/golemon/golemon/lemon/arch/bert"
 	_ "github.com/golemon/golemon/lemon/arch/families" // every family's presets and checkpoints
-	"github.com/golemon/golemon/lemon/arch/vit"
 	"github.com/golemon/golemon/lemon/backend"
 	"github.com/golemon/golemon/lemon/ckpt"
 	"github.com/golemon/golemon/lemon/expand"
@@ -229,30 +227,27 @@ func inputs(f flags, cfg arch.Config) (expand.Inputs, string, error) {
 	if f.data == "" {
 		return expand.RandomInputs(cfg, f.batch, f.seed), fmt.Sprintf("%d seeded random inputs", f.batch), nil
 	}
-	if v, ok := vit.Of(cfg); ok {
+	if _, ok := cfg.Family().(arch.ImageClassifier); ok {
 		_, test, err := runner.LoadImages(f.dataset, f.data)
 		if err != nil {
 			return expand.Inputs{}, "", err
 		}
-		in, err := expand.ImageInputs(v, test, f.batch)
+		in, err := expand.ImageInputs(cfg, test, f.batch)
 		return in, fmt.Sprintf("%d %s test images", min(f.batch, test.N), f.dataset), err
 	}
-	b, ok := bert.Of(cfg)
+	mlm, ok := cfg.Family().(arch.MaskedLM)
 	if !ok {
 		return expand.Inputs{}, "", fmt.Errorf("-data: no data inputs for a %s model (leave -data empty for seeded random inputs)", cfg.Kind)
 	}
-	return corpusInputs(f, b)
-}
-
-func corpusInputs(f flags, b bert.Config) (expand.Inputs, string, error) {
-	corpus, err := runner.LoadMLMCorpus(f.data, min(f.seqLen, b.MaxPositions), f.minCount)
+	vocab, positions := mlm.MaskedLM()
+	corpus, err := runner.LoadMLMCorpus(f.data, min(f.seqLen, positions), f.minCount)
 	if err != nil {
 		return expand.Inputs{}, "", err
 	}
-	if corpus.Vocab.Size() != b.VocabSize {
+	if corpus.Vocab.Size() != vocab {
 		return expand.Inputs{}, "", fmt.Errorf("the corpus vocabulary has %d tokens with -mincount %d, the checkpoint %d: use the -mincount of training",
-			corpus.Vocab.Size(), f.minCount, b.VocabSize)
+			corpus.Vocab.Size(), f.minCount, vocab)
 	}
-	in, err := expand.SequenceInputs(b, corpus.Val, f.batch)
+	in, err := expand.SequenceInputs(cfg, corpus.Val, f.batch)
 	return in, fmt.Sprintf("%d validation sequences of %d tokens", min(f.batch, corpus.Val.Len()), corpus.Val.T), err
 }

@@ -21,7 +21,6 @@ import (
 	"path/filepath"
 
 	"github.com/golemon/golemon/lemon/arch"
-	"github.com/golemon/golemon/lemon/arch/vit"
 	"github.com/golemon/golemon/lemon/backend"
 	"github.com/golemon/golemon/lemon/ckpt"
 	"github.com/golemon/golemon/lemon/data"
@@ -135,11 +134,7 @@ func verify(b compute.Backend, s study.Study, out string, test *data.ImageSet, s
 	if err != nil {
 		return err
 	}
-	v, ok := vit.Of(src.Config)
-	if !ok {
-		return fmt.Errorf("the source checkpoint holds a %s model, not the ViT this quickstart trains", src.Config.Kind)
-	}
-	in, err := expand.ImageInputs(v, test, 256)
+	in, err := expand.ImageInputs(src.Config, test, 256)
 	if err != nil {
 		return err
 	}

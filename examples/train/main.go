@@ -104,7 +104,7 @@ func buildTask(kind, preset, dataset, dir string, batch, seqLen, minCount int, s
 		if preset == "" {
 			preset = "vit-cpu-2-64"
 		}
-		cfg, err := vit.PresetConfig(preset)
+		cfg, err := vit.Preset(preset)
 		if err != nil {
 			return nil, err
 		}
@@ -128,7 +128,7 @@ func buildTask(kind, preset, dataset, dir string, batch, seqLen, minCount int, s
 		cfg.VocabSize = corpus.Vocab.Size()
 		fmt.Printf("corpus: %d/%d documents, %d/%d tokens (train/val), vocabulary %d, unigram entropy %.4f nats\n",
 			corpus.Documents[0], corpus.Documents[1], corpus.TrainTokens, corpus.ValTokens, corpus.Vocab.Size(), corpus.UnigramEntropy)
-		return runner.NewMLMTask(preset+"/corpus", cfg, corpus.Train, corpus.Val, batch, seed)
+		return runner.NewMLMTask(preset+"/corpus", bert.New(cfg), corpus.Train, corpus.Val, batch, seed)
 	case "gpt2", "llama":
 		if preset == "" {
 			preset = kind + "-cpu-2-32"

@@ -7,6 +7,9 @@ import (
 	"sort"
 	"strings"
 	"sync"
+
+	"github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/ml/model"
 )
 
 // Every model family plugs in here: its own package implements FamilyConfig and registers a
@@ -231,6 +234,26 @@ type TiedDecoder interface {
 type Classifier interface {
 	ExampleShape() []int
 	NumClasses() int
+}
+
+// ImageClassifier is implemented by families that classify square images (ViT), so that the
+// runner can train them (runner.NewImageTask) and verification can read real images
+// (expand.ImageInputs): their first head reads images [B, S, S, C] in the model's dtype and
+// returns class logits [B, classes].
+type ImageClassifier interface {
+	ImageInput() (size, channels, classes int)
+	ImageTokens() int      // the sequence one image becomes (patches and CLS)
+	ForwardFLOPs() float64 // forward cost of classifying one image
+}
+
+// MaskedLM is implemented by masked-language-model families (BERT), so that the runner can
+// train them (runner.NewMLMTask) and verification can read real text (expand.SequenceInputs).
+type MaskedLM interface {
+	MaskedLM() (vocab, maxPositions int)
+	// MaskedLMLogits are the logits [B, M, V] at positions [B, M] of tokens and segments
+	// [B, T] (int32).
+	MaskedLMLogits(scope *model.Scope, tokens, segments, positions *graph.Node) *graph.Node
+	MLMForwardFLOPs(tokens, masked int) float64 // forward cost of one sequence with masked predictions
 }
 
 // Vocabulary is implemented by families whose vocabulary the data fixes (a corpus's compact

@@ -23,7 +23,7 @@ func TestBadRequestsFailClearly(t *testing.T) {
 	}
 	set := &data.ImageSet{N: 2, Height: 8, Width: 8, Channels: 1, NumClasses: 3, Pixels: make([]float32, 128), Labels: []int32{0, 1}}
 	for _, n := range []int{0, -5} {
-		if _, err := ImageInputs(v, set, n); err == nil || !strings.Contains(err.Error(), "n ≥ 1") {
+		if _, err := ImageInputs(src, set, n); err == nil || !strings.Contains(err.Error(), "n ≥ 1") {
 			t.Errorf("ImageInputs(n = %d): %v", n, err)
 		}
 	}

@@ -8,8 +8,6 @@ import (
 	"time"
 
 	"github.com/golemon/golemon/lemon/arch"
-	"github.com/golemon/golemon/lemon/arch/bert"
-	"github.com/golemon/golemon/lemon/arch/vit"
 	"github.com/golemon/golemon/lemon/data"
 	"github.com/golemon/golemon/lemon/schedule"
 	"github.com/gomlx/compute"
@@ -32,17 +30,18 @@ func SyntheticTask(preset string, batch, vocabSize int) (Task, error) {
 		return nil, fmt.Errorf("runner: synthetic task: batch must be > 0, got %d", batch)
 	}
 	rng := rand.New(rand.NewPCG(1, 2))
-	if v, ok := vit.Of(cfg); ok {
-		set := &data.ImageSet{N: 4 * batch, Height: v.ImageSize, Width: v.ImageSize, Channels: v.Channels, NumClasses: v.NumClasses}
+	if img, ok := cfg.Family().(arch.ImageClassifier); ok {
+		side, channels, classes := img.ImageInput()
+		set := &data.ImageSet{N: 4 * batch, Height: side, Width: side, Channels: channels, NumClasses: classes}
 		set.Pixels = make([]float32, set.N*set.ExampleSize())
 		set.Labels = make([]int32, set.N)
 		for i := range set.Pixels {
 			set.Pixels[i] = rng.Float32()
 		}
 		for i := range set.Labels {
-			set.Labels[i] = int32(rng.IntN(v.NumClasses))
+			set.Labels[i] = int32(rng.IntN(classes))
 		}
-		return NewImageTask(preset, v, set, set, batch, 1)
+		return NewImageTask(preset, cfg, set, set, batch, 1)
 	}
 	if vocabSize < 6 {
 		return nil, fmt.Errorf("runner: synthetic task: vocabulary must hold the 5 special tokens and more, got %d", vocabSize)
@@ -67,20 +66,23 @@ func SyntheticTask(preset string, batch, vocabSize int) (Task, error) {
 	if err != nil {
 		return nil, err
 	}
-	c, ok := bert.Of(cfg)
+	mlm, ok := cfg.Family().(arch.MaskedLM)
 	if !ok {
 		return nil, fmt.Errorf("runner: synthetic task: no synthetic data for a %s model", cfg.Kind)
 	}
-	c.VocabSize = vocabSize
-	stream := make([]int32, 4*c.MaxPositions*batch)
+	if cfg, ok = cfg.WithVocab(vocabSize); !ok {
+		return nil, fmt.Errorf("runner: synthetic task: a %s model cannot take another vocabulary size", cfg.Kind)
+	}
+	_, positions := mlm.MaskedLM()
+	stream := make([]int32, 4*positions*batch)
 	for i := range stream {
 		stream[i] = int32(5 + rng.IntN(vocabSize-5))
 	}
-	seqs, err := data.Pack([][]int32{stream}, vocab, c.MaxPositions)
+	seqs, err := data.Pack([][]int32{stream}, vocab, positions)
 	if err != nil {
 		return nil, err
 	}
-	return NewMLMTask(preset, c, seqs, seqs, batch, 1)
+	return NewMLMTask(preset, cfg, seqs, seqs, batch, 1)
 }
 
 // Timing is the wall time of each timed training step and forward-only evaluation batch.

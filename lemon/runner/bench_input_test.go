@@ -39,7 +39,7 @@ func TestSyntheticTaskBadInput(t *testing.T) {
 // TestImageTaskChecksBothSplits: the test split is checked as the training split is (image
 // size, labels within the classes, not empty), before any batch is built.
 func TestImageTaskChecksBothSplits(t *testing.T) {
-	cfg, _ := vit.PresetConfig("vit-cpu-2-32")
+	cfg, _ := vit.Preset("vit-cpu-2-32")
 	good := func(n, side int) *data.ImageSet {
 		s := &data.ImageSet{N: n, Height: side, Width: side, Channels: 1, NumClasses: 10,
 			Pixels: make([]float32, n*side*side), Labels: make([]int32, n)}

@@ -1,9 +1,11 @@
 // Package runner trains lemon's models on GoMLX's training machinery (train.Trainer and
 // train.Loop, with its progress bar) and keeps the record a compute study needs.
 //
-// A Task pairs a model config with its data: NewImageTask (ViT classification on MNIST or
-// Fashion-MNIST, see LoadImages) and NewMLMTask (BERT masked-LM on the text corpus, see
-// LoadMLMCorpus). Run trains with AdamW (package optim) under any learning-rate schedule
+// A Task pairs a model config with its data, for any family through the interface it
+// implements: NewImageTask (arch.ImageClassifier, e.g. ViT, on MNIST or Fashion-MNIST, see
+// LoadImages), NewMLMTask (arch.MaskedLM, e.g. BERT, masked-LM on the text corpus, see
+// LoadMLMCorpus), NewCausalLMTask (arch.CausalLM: the decoders, next-token prediction) and
+// NewClassifierTask (arch.Classifier: fixed-size examples). The runner knows no family. Run trains with AdamW (package optim) under any learning-rate schedule
 // (package schedule, asked once per step), evaluates on the held-out split every EvalEvery
 // steps and once before the first step, and writes after each evaluation:
 //
@@ -14,6 +16,7 @@
 // With Options.Resume, a run continues from OUT/ckpt: N steps, stop, resume to 2N gives the
 // same losses as 2N steps straight (seeded data order, masking and dropout; tested).
 //
+//	cfg, _ := vit.Preset("vit-cpu-2-64")
 //	task, _ := runner.NewImageTask("vit/mnist", cfg, train, test, 64, seed)
 //	m, _ := arch.New(task.Config(), seed) // an arch.Model: config + weights
 //	res, err := runner.Run(backend.MustNew(), task, m, runner.Options{

@@ -45,7 +45,7 @@ func syntheticImages(n int, seed uint64) *data.ImageSet {
 }
 
 func newTask(t *testing.T) *ImageTask {
-	task, err := NewImageTask("synthetic", tinyViT(), syntheticImages(96, 1), syntheticImages(40, 2), 16, 7)
+	task, err := NewImageTask("synthetic", vit.New(tinyViT()), syntheticImages(96, 1), syntheticImages(40, 2), 16, 7)
 	if err != nil {
 		t.Fatal(err)
 	}

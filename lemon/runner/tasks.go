@@ -5,17 +5,18 @@ import (
 	"fmt"
 
 	"github.com/golemon/golemon/lemon/arch"
-	"github.com/golemon/golemon/lemon/arch/bert"
-	"github.com/golemon/golemon/lemon/arch/vit"
 	"github.com/golemon/golemon/lemon/data"
 	. "github.com/gomlx/gomlx/core/graph" //nolint:revive
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/model"
 )
 
-// ImageTask trains a ViT classifier on an image set.
+// ImageTask trains an image classifier (a family implementing arch.ImageClassifier: ViT) on
+// an image set.
 type ImageTask struct {
-	Cfg        vit.Config
+	cfg        arch.Config
+	img        arch.ImageClassifier
+	head       arch.Head
 	Train, Val *data.ImageSet
 	batcher    *data.ImageBatcher
 	batchSize  int
@@ -23,16 +24,25 @@ type ImageTask struct {
 	label      string
 }
 
-// NewImageTask checks that cfg fits the images and prepares seeded batching.
-func NewImageTask(name string, cfg vit.Config, train, val *data.ImageSet, batchSize int, seed uint64) (*ImageTask, error) {
+// NewImageTask checks that cfg classifies images (arch.ImageClassifier) that fit the sets and
+// prepares seeded batching.
+func NewImageTask(name string, cfg arch.Config, train, val *data.ImageSet, batchSize int, seed uint64) (*ImageTask, error) {
 	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	img, ok := cfg.Family().(arch.ImageClassifier)
+	if !ok {
+		return nil, fmt.Errorf("runner: a %s model does not classify images (arch.ImageClassifier)", cfg.Kind)
+	}
+	heads, err := cfg.Heads()
+	if err != nil {
 		return nil, err
 	}
 	for _, s := range []struct {
 		split string
 		set   *data.ImageSet
 	}{{"training", train}, {"test", val}} {
-		if err := checkImages(s.split, s.set, cfg); err != nil {
+		if err := checkImages(s.split, s.set, cfg.Kind, img); err != nil {
 			return nil, err
 		}
 	}
@@ -40,27 +50,31 @@ func NewImageTask(name string, cfg vit.Config, train, val *data.ImageSet, batchS
 	if err != nil {
 		return nil, err
 	}
-	t := &ImageTask{Cfg: cfg, Train: train, Val: val, batcher: b, batchSize: batchSize, label: name}
+	t := &ImageTask{cfg: cfg, img: img, head: heads[0], Train: train, Val: val, batcher: b, batchSize: batchSize, label: name}
 	t.val = imageBatches(val, min(256, val.N))
 	return t, nil
 }
 
-// checkImages checks that one split fits the ViT: its image size, at least one image, and
-// labels within the config's classes (the first bad one is named).
-func checkImages(split string, set *data.ImageSet, cfg vit.Config) error {
-	if set.Height != cfg.ImageSize || set.Width != cfg.ImageSize || set.Channels != cfg.Channels {
-		return fmt.Errorf("runner: %s images are %d×%d×%d but the ViT config wants %d×%d×%d",
-			split, set.Height, set.Width, set.Channels, cfg.ImageSize, cfg.ImageSize, cfg.Channels)
+// checkImages checks that one split fits the classifier: its image size, at least one image,
+// and labels within the config's classes (the first bad one is named).
+func checkImages(split string, set *data.ImageSet, kind arch.Kind, img arch.ImageClassifier) error {
+	side, channels, classes := img.ImageInput()
+	if set == nil {
+		return fmt.Errorf("runner: no %s split", split)
+	}
+	if set.Height != side || set.Width != side || set.Channels != channels {
+		return fmt.Errorf("runner: %s images are %d×%d×%d but the %s config wants %d×%d×%d",
+			split, set.Height, set.Width, set.Channels, kind, side, side, channels)
 	}
 	if set.N < 1 || len(set.Labels) != set.N {
 		return fmt.Errorf("runner: %s split has %d images and %d labels: want at least one, one label each", split, set.N, len(set.Labels))
 	}
-	if set.NumClasses > cfg.NumClasses {
-		return fmt.Errorf("runner: %s data has %d classes, ViT num_classes is %d", split, set.NumClasses, cfg.NumClasses)
+	if set.NumClasses > classes {
+		return fmt.Errorf("runner: %s data has %d classes, %s num_classes is %d", split, set.NumClasses, kind, classes)
 	}
 	for i, l := range set.Labels {
-		if l < 0 || int(l) >= cfg.NumClasses {
-			return fmt.Errorf("runner: %s label %d of image %d is outside the %d classes", split, l, i, cfg.NumClasses)
+		if l < 0 || int(l) >= classes {
+			return fmt.Errorf("runner: %s label %d of image %d is outside the %d classes", split, l, i, classes)
 		}
 	}
 	return nil
@@ -92,17 +106,17 @@ func imageBatch(set *data.ImageSet, b *data.ImageBatcher) Batch {
 }
 
 func (t *ImageTask) Name() string        { return t.label }
-func (t *ImageTask) Config() arch.Config { return vit.New(t.Cfg) }
+func (t *ImageTask) Config() arch.Config { return t.cfg }
 func (t *ImageTask) NextTrain() Batch    { return imageBatch(t.Train, t.batcher) }
 func (t *ImageTask) Validation() []Batch { return t.val }
 
 func (t *ImageTask) Logits(scope *model.Scope, inputs []*Node) *Node {
-	return t.Cfg.Logits(scope, inputs[0])
+	return t.head.Logits(scope, inputs[:1])
 }
 
 func (t *ImageTask) StepCost() (int64, int64, float64) {
 	b := int64(t.batchSize)
-	return b, b * int64(t.Cfg.NumPatches()+1), float64(b) * arch.TrainFLOPs(t.Cfg.ForwardFLOPs())
+	return b, b * int64(t.img.ImageTokens()), float64(b) * arch.TrainFLOPs(t.img.ForwardFLOPs())
 }
 
 func (t *ImageTask) DataState() (json.RawMessage, error) { return json.Marshal(t.batcher.State()) }
@@ -120,9 +134,11 @@ func restoreImageBatcher(b *data.ImageBatcher, raw json.RawMessage, what string)
 	return b.Restore(st)
 }
 
-// MLMTask trains a BERT with the masked-LM objective on packed sequences.
+// MLMTask trains a masked language model (a family implementing arch.MaskedLM: BERT) with the
+// masked-LM objective on packed sequences.
 type MLMTask struct {
-	Cfg       bert.Config
+	cfg       arch.Config
+	mlm       arch.MaskedLM
 	batcher   *data.MLMBatcher
 	batchSize int
 	seqLen    int
@@ -132,22 +148,30 @@ type MLMTask struct {
 }
 
 // NewMLMTask prepares seeded masking and a fixed validation set.
-func NewMLMTask(name string, cfg bert.Config, train, val *data.Sequences, batchSize int, seed uint64) (*MLMTask, error) {
+func NewMLMTask(name string, cfg arch.Config, train, val *data.Sequences, batchSize int, seed uint64) (*MLMTask, error) {
 	return NewMLMTaskValSeed(name, cfg, train, val, batchSize, seed, seed)
 }
 
 // NewMLMTaskValSeed is NewMLMTask with the validation masking seeded by valSeed apart from
 // the training data's seed, so that runs with different seeds are evaluated on the same
 // masked validation set.
-func NewMLMTaskValSeed(name string, cfg bert.Config, train, val *data.Sequences, batchSize int, seed, valSeed uint64) (*MLMTask, error) {
+func NewMLMTaskValSeed(name string, cfg arch.Config, train, val *data.Sequences, batchSize int, seed, valSeed uint64) (*MLMTask, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	if train.T > cfg.MaxPositions {
-		return nil, fmt.Errorf("runner: sequence length %d exceeds BERT max_positions %d", train.T, cfg.MaxPositions)
+	mlm, ok := cfg.Family().(arch.MaskedLM)
+	if !ok {
+		return nil, fmt.Errorf("runner: a %s model is not a masked language model (arch.MaskedLM)", cfg.Kind)
 	}
-	if train.Vocab.Size() > cfg.VocabSize {
-		return nil, fmt.Errorf("runner: vocabulary has %d tokens, BERT vocab_size is %d", train.Vocab.Size(), cfg.VocabSize)
+	if train == nil || val == nil {
+		return nil, fmt.Errorf("runner: the masked-LM task needs training and validation sequences")
+	}
+	vocab, positions := mlm.MaskedLM()
+	if train.T > positions {
+		return nil, fmt.Errorf("runner: sequence length %d exceeds %s max_positions %d", train.T, cfg.Kind, positions)
+	}
+	if train.Vocab.Size() > vocab {
+		return nil, fmt.Errorf("runner: vocabulary has %d tokens, %s vocab_size is %d", train.Vocab.Size(), cfg.Kind, vocab)
 	}
 	maxPred := data.MaxPredictions(train.T)
 	b, err := data.NewMLMBatcher(train, batchSize, maxPred, seed, true)
@@ -158,7 +182,7 @@ func NewMLMTaskValSeed(name string, cfg bert.Config, train, val *data.Sequences,
 	if err != nil {
 		return nil, err
 	}
-	t := &MLMTask{Cfg: cfg, batcher: b, batchSize: batchSize, seqLen: train.T, maxPred: maxPred, label: name}
+	t := &MLMTask{cfg: cfg, mlm: mlm, batcher: b, batchSize: batchSize, seqLen: train.T, maxPred: maxPred, label: name}
 	for _, mb := range vb {
 		t.val = append(t.val, mlmBatch(mb))
 	}
@@ -181,18 +205,17 @@ func mlmBatch(mb data.MLMBatch) Batch {
 }
 
 func (t *MLMTask) Name() string        { return t.label }
-func (t *MLMTask) Config() arch.Config { return bert.New(t.Cfg) }
+func (t *MLMTask) Config() arch.Config { return t.cfg }
 func (t *MLMTask) NextTrain() Batch    { return mlmBatch(t.batcher.Next()) }
 func (t *MLMTask) Validation() []Batch { return t.val }
 
 func (t *MLMTask) Logits(scope *model.Scope, inputs []*Node) *Node {
-	in := bert.Inputs{TokenIDs: inputs[0], SegmentIDs: inputs[1]}
-	return t.Cfg.MLMLogits(scope, in, inputs[2])
+	return t.mlm.MaskedLMLogits(scope, inputs[0], inputs[1], inputs[2])
 }
 
 func (t *MLMTask) StepCost() (int64, int64, float64) {
 	b, seq := int64(t.batchSize), int64(t.seqLen)
-	return b, b * seq, float64(b) * arch.TrainFLOPs(t.Cfg.MLMForwardFLOPs(int(seq), t.maxPred))
+	return b, b * seq, float64(b) * arch.TrainFLOPs(t.mlm.MLMForwardFLOPs(int(seq), t.maxPred))
 }
 
 func (t *MLMTask) DataState() (json.RawMessage, error) { return json.Marshal(t.batcher.State()) }

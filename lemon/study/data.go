@@ -4,8 +4,6 @@ import (
 	"fmt"
 
 	"github.com/golemon/golemon/lemon/arch"
-	"github.com/golemon/golemon/lemon/arch/bert"
-	"github.com/golemon/golemon/lemon/arch/vit"
 	"github.com/golemon/golemon/lemon/data"
 	"github.com/golemon/golemon/lemon/runner"
 )
@@ -37,8 +35,8 @@ func (d *Images) Adapt(cfg arch.Config) arch.Config { return cfg }
 
 // NewTask implements Data.
 func (d *Images) NewTask(name string, cfg arch.Config, seed uint64) (runner.Task, error) {
-	if v, ok := vit.Of(cfg); ok {
-		return runner.NewImageTask(name, v, d.Train, d.Val, d.Batch, seed)
+	if _, ok := cfg.Family().(arch.ImageClassifier); ok {
+		return runner.NewImageTask(name, cfg, d.Train, d.Val, d.Batch, seed)
 	}
 	if _, ok := cfg.Family().(arch.Classifier); ok {
 		return runner.NewClassifierTask(name, cfg, d.Train, d.Val, d.Batch, seed)
@@ -76,11 +74,10 @@ func (d *Text) NewTask(name string, cfg arch.Config, seed uint64) (runner.Task, 
 	if _, ok := cfg.Family().(arch.CausalLM); ok {
 		return runner.NewCausalLMTask(name, cfg, d.Train, d.Val, d.Batch, seed)
 	}
-	b, ok := bert.Of(cfg)
-	if !ok {
-		return nil, fmt.Errorf("study: text data needs a BERT config or a decoder family, got %s", cfg.Kind)
+	if _, ok := cfg.Family().(arch.MaskedLM); !ok {
+		return nil, fmt.Errorf("study: text data needs a masked or a next-token language model (BERT, a decoder family), got %s", cfg.Kind)
 	}
-	return runner.NewMLMTaskValSeed(name, b, d.Train, d.Val, d.Batch, seed, valSeed)
+	return runner.NewMLMTaskValSeed(name, cfg, d.Train, d.Val, d.Batch, seed, valSeed)
 }
 
 // Describe implements Data.

@@ -6,8 +6,6 @@ import (
 	"strings"
 
 	"github.com/golemon/golemon/lemon/arch"
-	"github.com/golemon/golemon/lemon/arch/bert"
-	"github.com/golemon/golemon/lemon/arch/vit"
 	"github.com/golemon/golemon/lemon/data"
 )
 
@@ -18,12 +16,10 @@ func (s *Study) StepFLOPs(cfg arch.Config) float64 {
 	switch f := cfg.Family().(type) {
 	case arch.CausalLM:
 		return b * arch.TrainFLOPs(f.ForwardFLOPs(s.Data.SeqLen))
-	}
-	if c, ok := bert.Of(cfg); ok {
-		return b * arch.TrainFLOPs(c.MLMForwardFLOPs(s.Data.SeqLen, data.MaxPredictions(s.Data.SeqLen)))
-	}
-	if c, ok := vit.Of(cfg); ok {
-		return b * arch.TrainFLOPs(c.ForwardFLOPs())
+	case arch.MaskedLM:
+		return b * arch.TrainFLOPs(f.MLMForwardFLOPs(s.Data.SeqLen, data.MaxPredictions(s.Data.SeqLen)))
+	case arch.ImageClassifier:
+		return b * arch.TrainFLOPs(f.ForwardFLOPs())
 	}
 	flops, _ := cfg.ExampleTrainFLOPs()
 	return b * flops

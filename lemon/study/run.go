@@ -16,8 +16,6 @@ import (
 	"time"
 
 	"github.com/golemon/golemon/lemon/arch"
-	"github.com/golemon/golemon/lemon/arch/bert"
-	"github.com/golemon/golemon/lemon/arch/vit"
 	"github.com/golemon/golemon/lemon/ckpt"
 	"github.com/golemon/golemon/lemon/expand"
 	"github.com/golemon/golemon/lemon/runner"
@@ -267,7 +265,7 @@ func cfgHash(cfgs ...arch.Config) uint64 {
 	h := fnv.New64a()
 	for _, c := range cfgs {
 		j, _ := c.MarshalIndent()
-		if c.Kind != vit.Kind && c.Kind != bert.Kind && c.Validate() == nil {
+		if c.Kind != "vit" && c.Kind != "bert" && c.Validate() == nil {
 			j, _ = json.MarshalIndent(map[string]any{"kind": c.Kind, string(c.Kind): c.Other}, "", "  ")
 		}
 		h.Write(j)

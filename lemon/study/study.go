@@ -8,8 +8,6 @@ import (
 	"strings"
 
 	"github.com/golemon/golemon/lemon/arch"
-	"github.com/golemon/golemon/lemon/arch/bert"
-	"github.com/golemon/golemon/lemon/arch/vit"
 	"github.com/golemon/golemon/lemon/expand"
 	"github.com/golemon/golemon/lemon/runner"
 	"github.com/golemon/golemon/lemon/savings"
@@ -266,8 +264,10 @@ func (s *Study) Validate() error {
 		errs = append(errs, fmt.Errorf("target: %w", err))
 	}
 	_, classifier := s.Source.Family().(arch.Classifier)
-	bad(s.Task == ViT && s.Source.Kind != vit.Kind && !classifier, "task vit (classification) needs ViT configs or a family that classifies fixed-size examples (arch.Classifier)")
-	bad(s.Task == BERT && s.Source.Kind != bert.Kind, "task bert needs BERT configs")
+	_, images := s.Source.Family().(arch.ImageClassifier)
+	_, mlm := s.Source.Family().(arch.MaskedLM)
+	bad(s.Task == ViT && !images && !classifier, "task vit (classification) needs an image classifier (arch.ImageClassifier: ViT) or a family that classifies fixed-size examples (arch.Classifier), got %s", s.Source.Kind)
+	bad(s.Task == BERT && !mlm, "task bert needs a masked language model (arch.MaskedLM: BERT), got %s", s.Source.Kind)
 	_, causal := s.Source.Family().(arch.CausalLM)
 	bad(s.Task == GPT2 && !causal, "task gpt2 needs a decoder family (arch.CausalLM), got %s", s.Source.Kind)
 	bad(s.Steps <= 0 || s.SourceSteps <= 0 || s.EvalEvery <= 0, "steps (%d), source steps (%d) and eval every (%d) must be > 0",

@@ -14,7 +14,6 @@ import (
 	"github.com/gomlx/compute"
 
 	"github.com/golemon/golemon/lemon/arch"
-	"github.com/golemon/golemon/lemon/arch/vit"
 	"github.com/golemon/golemon/lemon/expand"
 	"github.com/golemon/golemon/lemon/savings"
 	"github.com/golemon/golemon/plotting"
@@ -273,15 +272,12 @@ func (r *SweepReport) figure(path string, excl bool) error {
 // resized is a copy of a ViT config with another depth and width (heads of the same
 // dimension, MLP 4× the width).
 func resized(c arch.Config, layers, width int) (arch.Config, error) {
-	v, ok := vit.Of(c)
-	if !ok {
-		return arch.Config{}, fmt.Errorf("study: sweeps resize ViT configs only, got %s", c.Kind)
+	e := c.Enc()
+	if e.HeadDim <= 0 || width%e.HeadDim != 0 {
+		return arch.Config{}, fmt.Errorf("study: width %d is not a multiple of the head dim %d", width, e.HeadDim)
 	}
-	if width%v.HeadDim != 0 {
-		return arch.Config{}, fmt.Errorf("study: width %d is not a multiple of the head dim %d", width, v.HeadDim)
-	}
-	v.Layers, v.Width, v.Encoder.Heads, v.MLPDim = layers, width, width/v.HeadDim, 4*width
-	out := vit.New(v)
+	e.Layers, e.Width, e.Heads, e.MLPDim = layers, width, width/e.HeadDim, 4*width
+	out := c.WithEncoder(e)
 	return out, out.Validate()
 }
 

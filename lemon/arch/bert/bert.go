@@ -47,6 +47,13 @@ const (
 	Classifier               = Scope + "/classifier"
 )
 
+var (
+	_ arch.MaskedLM     = Config{}
+	_ arch.Vocabulary   = Config{}
+	_ arch.TiedDecoder  = Config{}
+	_ arch.WidthLimited = Config{}
+)
+
 func init() {
 	arch.MustRegister(arch.Family{
 		Kind: Kind, Scope: Scope,
@@ -346,4 +353,12 @@ func From(cfg arch.Config) (Config, error) {
 		return Config{}, fmt.Errorf("bert: the config holds a %q model, not a BERT", cfg.Kind)
 	}
 	return c, nil
+}
+
+// MaskedLM (arch.MaskedLM): the vocabulary and the longest sequence.
+func (c Config) MaskedLM() (vocab, maxPositions int) { return c.VocabSize, c.MaxPositions }
+
+// MaskedLMLogits (arch.MaskedLM) are MLMLogits of tokens and segments [B, T] without padding.
+func (c Config) MaskedLMLogits(scope *model.Scope, tokens, segments, positions *Node) *Node {
+	return c.MLMLogits(scope, Inputs{TokenIDs: tokens, SegmentIDs: segments}, positions)
 }

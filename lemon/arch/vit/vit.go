@@ -45,6 +45,8 @@ const (
 	Head                 = Scope + "/head"
 )
 
+var _ arch.ImageClassifier = Config{}
+
 func init() {
 	arch.MustRegister(arch.Family{
 		Kind: Kind, Scope: Scope,
@@ -251,3 +253,12 @@ func From(cfg arch.Config) (Config, error) {
 	}
 	return c, nil
 }
+
+// ImageInput (arch.ImageClassifier): square images of ImageSize pixels and Channels, and the
+// number of classes.
+func (c Config) ImageInput() (size, channels, classes int) {
+	return c.ImageSize, c.Channels, c.NumClasses
+}
+
+// ImageTokens (arch.ImageClassifier) is the sequence one image becomes: N patches and CLS.
+func (c Config) ImageTokens() int { return c.NumPatches() + 1 }
