@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/golemon/golemon/lemon/arch"
+	"github.com/golemon/golemon/lemon/arch/vit"
 	"github.com/golemon/golemon/lemon/backend"
 	"github.com/golemon/golemon/lemon/expand"
 	"github.com/golemon/golemon/lemon/runner"
@@ -79,9 +80,9 @@ func contains(s, sub string) bool { return strings.Contains(s, sub) }
 // TestPlanHTML: the plan's header and a table row per shown variable, the rest counted, and
 // variable names escaped.
 func TestPlanHTML(t *testing.T) {
-	v := arch.ViTConfig{Encoder: arch.Encoder{Layers: 1, Width: 4, Heads: 1, HeadDim: 4, MLPDim: 8, Norm: arch.PreLN,
+	v := vit.Config{Encoder: arch.Encoder{Layers: 1, Width: 4, Heads: 1, HeadDim: 4, MLPDim: 8, Norm: arch.PreLN,
 		LayerNormEps: 1e-6, DType: "float64"}, ImageSize: 8, Channels: 1, PatchSize: 4, NumClasses: 3}
-	plan, err := expand.NewPlan(arch.Config{Kind: arch.KindViT, ViT: &v}, expand.Spec{Width: 6, Layers: 2}, expand.LEMON, expand.Options{Seed: 1})
+	plan, err := expand.NewPlan(vit.New(v), expand.Spec{Width: 6, Layers: 2}, expand.LEMON, expand.Options{Seed: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,9 +105,9 @@ func TestPlanHTML(t *testing.T) {
 // within tolerance, a lossy baseline measured beyond it, an impossible request refused with
 // its reason; Explore outside GoNB shows nothing.
 func TestExplorationHTML(t *testing.T) {
-	v := arch.ViTConfig{Encoder: arch.Encoder{Layers: 1, Width: 8, Heads: 2, HeadDim: 4, MLPDim: 16, Norm: arch.PreLN,
+	v := vit.Config{Encoder: arch.Encoder{Layers: 1, Width: 8, Heads: 2, HeadDim: 4, MLPDim: 16, Norm: arch.PreLN,
 		LayerNormEps: 1e-6, DType: "float64"}, ImageSize: 8, Channels: 1, PatchSize: 4, NumClasses: 3}
-	src, err := arch.New(arch.Config{Kind: arch.KindViT, ViT: &v}, 3)
+	src, err := arch.New(vit.New(v), 3)
 	if err != nil {
 		t.Fatal(err)
 	}
