@@ -25,6 +25,18 @@ type CurveOptions struct {
 	// instead of a band: for sparse series (a sweep's few variants), where a band between
 	// points says little and a one-point series would otherwise draw nothing.
 	Points bool
+	// Bounds are values known only as bounds (e.g. a saving below a mark where no budget
+	// reached the reference): drawn as triangles in the colour of the series they belong to.
+	Bounds []Bound
+}
+
+// Bound is a set of points known only as bounds, drawn as triangles (▲ a lower bound, ▽ an
+// upper one) in the colour of the series named Of (a colour of their own when none is),
+// with Label in the legend.
+type Bound struct {
+	Of, Label string
+	X, Y      []float64
+	Upper     bool // the true values lie below the marks
 }
 
 // RefLine is a horizontal reference line at Y, named Label in the legend.
@@ -69,7 +81,7 @@ func (e errorBars) YError(i int) (float64, float64) {
 
 // curves builds the Curves figure.
 func curves(title, xLabel, yLabel string, series []Series, opts CurveOptions) (*plot.Plot, error) {
-	if len(series) == 0 {
+	if len(series) == 0 && len(opts.Bounds) == 0 {
 		return nil, errors.New("no series")
 	}
 	if opts.Ref != nil {
@@ -137,6 +149,30 @@ func curves(title, xLabel, yLabel string, series []Series, opts CurveOptions) (*
 		}
 		all = append(all, xys)
 	}
+	for j, b := range opts.Bounds {
+		xys, err := Series{Name: b.Label, X: b.X, Y: b.Y}.xys(opts.LogX, opts.LogY)
+		if err != nil {
+			return nil, err
+		}
+		style := len(series) + j
+		for i, s := range series {
+			if s.Name == b.Of {
+				style = i
+			}
+		}
+		marks, err := plotter.NewScatter(xys)
+		if err != nil {
+			return nil, fmt.Errorf("bound %q: %w", b.Label, err)
+		}
+		var shape draw.GlyphDrawer = draw.TriangleGlyph{}
+		if b.Upper {
+			shape = invertedTriangle{}
+		}
+		marks.GlyphStyle = draw.GlyphStyle{Color: seriesStyle(style).Color, Radius: vg.Points(5), Shape: shape}
+		p.Add(marks)
+		p.Legend.Add(b.Label, marks)
+		all = append(all, xys)
+	}
 	if opts.Ref != nil {
 		ref := refLine(p, opts.Ref.Y)
 		p.Add(ref)
@@ -144,6 +180,18 @@ func curves(title, xLabel, yLabel string, series []Series, opts CurveOptions) (*
 	}
 	fixRange(&p.X)
 	fixRange(&p.Y)
+	if opts.Points || len(opts.Bounds) > 0 {
+		// Glyphs and error bars at the extremes would be cut by the axes: pad linear ranges by 4%.
+		for _, a := range []struct {
+			axis *plot.Axis
+			log  bool
+		}{{&p.X, opts.LogX}, {&p.Y, opts.LogY}} {
+			if !a.log {
+				pad := 0.04 * (a.axis.Max - a.axis.Min)
+				a.axis.Min, a.axis.Max = a.axis.Min-pad, a.axis.Max+pad
+			}
+		}
+	}
 	if lo, hi := opts.YLim[0], opts.YLim[1]; lo < hi {
 		if err := checkValue(lo, opts.LogY); err != nil {
 			return nil, fmt.Errorf("y limit %w", err)
@@ -158,4 +206,18 @@ func curves(title, xLabel, yLabel string, series []Series, opts CurveOptions) (*
 	}
 	placeLegend(p, all)
 	return p, nil
+}
+
+// invertedTriangle is an open triangle pointing down (▽): a value below the mark.
+type invertedTriangle struct{}
+
+func (invertedTriangle) DrawGlyph(c *draw.Canvas, sty draw.GlyphStyle, pt vg.Point) {
+	c.SetLineStyle(draw.LineStyle{Color: sty.Color, Width: vg.Points(1.5)})
+	r := sty.Radius
+	var path vg.Path
+	path.Move(vg.Point{X: pt.X - r, Y: pt.Y + r*0.6})
+	path.Line(vg.Point{X: pt.X + r, Y: pt.Y + r*0.6})
+	path.Line(vg.Point{X: pt.X, Y: pt.Y - r})
+	path.Close()
+	c.Stroke(path)
 }

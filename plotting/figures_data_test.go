@@ -2,6 +2,7 @@ package plotting
 
 import (
 	"math"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -246,5 +247,36 @@ func TestCurvesPoints(t *testing.T) {
 	bad.Lo, bad.Hi = []float64{45}, []float64{40}
 	if _, err := Curves("sweep", "x", "y", []Series{bad}, CurveOptions{Points: true}); err == nil {
 		t.Error("a range with Lo above Hi was drawn")
+	}
+}
+
+// TestCurvesBounds: bound marks are drawn alone or beside series (the axes cover them and the
+// legend names them), padded off the axes; a non-finite bound is refused.
+func TestCurvesBounds(t *testing.T) {
+	b := Bound{Of: "depth", Label: "depth: not reached", X: []float64{1.45, 3.7}, Y: []float64{25, -43}, Upper: true}
+	p, err := Curves("sweep", "growth", "saving (%)", nil, CurveOptions{Points: true, Bounds: []Bound{b}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Y.Min >= -43 || p.Y.Max <= 25 || p.X.Min >= 1.45 || p.X.Max <= 3.7 {
+		t.Errorf("axes x [%g, %g] y [%g, %g] do not strictly cover the marks", p.X.Min, p.X.Max, p.Y.Min, p.Y.Max)
+	}
+	one := Series{Name: "depth", X: []float64{1.9}, Y: []float64{38.7}}
+	if p, err = Curves("sweep", "growth", "saving (%)", []Series{one}, CurveOptions{Points: true, Bounds: []Bound{b}}); err != nil {
+		t.Fatal(err)
+	}
+	if p.Y.Max <= 38.7 || p.Y.Min >= -43 {
+		t.Errorf("y range [%g, %g] does not cover the series and the bounds", p.Y.Min, p.Y.Max)
+	}
+	if dir := t.TempDir(); Save(p, filepath.Join(dir, "b"), 4, 3) != nil {
+		t.Error("a figure with bounds did not save")
+	}
+	bad := b
+	bad.Y = []float64{math.NaN(), 1}
+	if _, err := Curves("sweep", "x", "y", nil, CurveOptions{Bounds: []Bound{bad}}); err == nil {
+		t.Error("a NaN bound was drawn")
+	}
+	if _, err := Curves("sweep", "x", "y", nil, CurveOptions{}); err == nil {
+		t.Error("nothing to draw was accepted")
 	}
 }

@@ -132,6 +132,10 @@ type Point struct {
 	// LEMONRuns and LEMONPlanned count the variant's LEMON runs (the recipe: compressed
 	// schedule, base peak, fresh optimizer state) finished and in its matrix.
 	LEMONRuns, LEMONPlanned int
+	// MaxBudget is the largest LEMON budget of the variant's matrix and SourceShare the
+	// source's training FLOPs over one scratch run's: where no budget reached the reference,
+	// the saving is below 1 − MaxBudget (excl. source) and 1 − MaxBudget − SourceShare (incl.).
+	MaxBudget, SourceShare float64
 }
 
 // Points lists every variant with a report, in sweep order.
@@ -151,7 +155,11 @@ func (r *SweepReport) Points() []Point {
 		for _, spec := range rep.Study.Runs() {
 			if recipeLEMON(spec) {
 				p.LEMONPlanned++
+				p.MaxBudget = max(p.MaxBudget, spec.Budget)
 			}
+		}
+		if rep.ScratchFLOPs > 0 {
+			p.SourceShare = rep.SourceFLOPs / rep.ScratchFLOPs
 		}
 		if g, ok := rep.bestLEMON(0); ok {
 			p.Budget, p.Summary = g.recs[0].Spec.Budget, g.summary(0)
@@ -221,15 +229,33 @@ func (r *SweepReport) Write(dir string) error {
 	return nil
 }
 
-// figure: LEMON's saving against X, one line per series with its 95% band; variants whose
-// every seed did not reach the reference are left out (sweep.md lists them). Nothing is
-// drawn before there is a point.
+// figure: LEMON's saving against X, one line per series with its 95% interval; a variant
+// whose every LEMON run finished but no budget reached the reference in every seed is drawn
+// as an upper bound (a triangle at 1 − the largest budget, less the source's share when it
+// counts);
+// variants still training are left out (sweep.md lists them). Nothing is drawn before there
+// is a point.
 func (r *SweepReport) figure(path string, excl bool) error {
 	var series []plotting.Series
+	var bounds []plotting.Bound
 	points := r.Points()
 	slices.SortStableFunc(points, func(a, b Point) int { return cmp.Compare(a.Variant.X, b.Variant.X) }) // lines in X order
 	for _, p := range points {
 		if p.Budget == 0 {
+			if p.LEMONPlanned == 0 || p.LEMONRuns < p.LEMONPlanned {
+				continue
+			}
+			y := 100 * (1 - p.MaxBudget)
+			if !excl {
+				y -= 100 * p.SourceShare
+			}
+			label := fmt.Sprintf("%s: not reached by %.2gT (saving below the mark)", p.Variant.Series, p.MaxBudget)
+			k := slices.IndexFunc(bounds, func(b plotting.Bound) bool { return b.Of == p.Variant.Series })
+			if k < 0 {
+				bounds = append(bounds, plotting.Bound{Of: p.Variant.Series, Label: label, Upper: true})
+				k = len(bounds) - 1
+			}
+			bounds[k].X, bounds[k].Y = append(bounds[k].X, p.Variant.X), append(bounds[k].Y, y)
 			continue
 		}
 		st := p.Summary.Incl
@@ -254,7 +280,7 @@ func (r *SweepReport) figure(path string, excl bool) error {
 		s.X, s.Y = append(s.X, p.Variant.X), append(s.Y, 100*st.Mean)
 		s.Lo, s.Hi = append(s.Lo, 100*lo), append(s.Hi, 100*hi)
 	}
-	if len(series) == 0 {
+	if len(series) == 0 && len(bounds) == 0 {
 		return nil
 	}
 	acc := "incl. source"
@@ -262,7 +288,7 @@ func (r *SweepReport) figure(path string, excl bool) error {
 		acc = "excl. source"
 	}
 	p, err := plotting.Curves(fmt.Sprintf("LEMON's saving (%s) against %s; bars: 95%% CI over seeds", acc, r.Sweep.XLabel),
-		r.Sweep.XLabel, "compute saving (%)", series, plotting.CurveOptions{Ref: &plotting.RefLine{Y: 0, Label: "no saving"}, Points: true})
+		r.Sweep.XLabel, "compute saving (%)", series, plotting.CurveOptions{Ref: &plotting.RefLine{Y: 0, Label: "no saving"}, Points: true, Bounds: bounds})
 	if err != nil {
 		return err
 	}
