@@ -14,6 +14,7 @@ import (
 
 	"github.com/golemon/golemon/lemon/arch/vit"
 	"github.com/golemon/golemon/lemon/runner"
+	"github.com/golemon/golemon/plotting"
 
 	"github.com/golemon/golemon/lemon/arch"
 	"github.com/golemon/golemon/lemon/backend"
@@ -114,6 +115,9 @@ func TestStudyEndToEnd(t *testing.T) {
 	}
 	if figs, err := loaded.Figures(); err != nil || len(figs) < 3 {
 		t.Errorf("Load's report has %d figures (%v)", len(figs), err)
+	}
+	if _, ok, err := loaded.Figure(PerplexityFigure); ok || err != nil {
+		t.Errorf("an image study draws a perplexity figure (%v)", err)
 	}
 	if _, err := Load(s, Options{Out: t.TempDir()}); err == nil || !strings.Contains(err.Error(), "no finished runs") {
 		t.Errorf("Load of an empty folder: %v", err)
@@ -356,5 +360,24 @@ func TestOnRunSeesEveryRun(t *testing.T) {
 		if wantRows := n/s.EvalEvery + 1; rows[run] != wantRows {
 			t.Errorf("%s: %d rows, want %d", run, rows[run], wantRows)
 		}
+	}
+}
+
+// TestExpSeries: the perplexity figure's series is e^ of the loss series, band included.
+func TestExpSeries(t *testing.T) {
+	s := expSeries(plotting.Series{Name: "a", X: []float64{1, 2}, Y: []float64{0, math.Log(7)}, Lo: []float64{-1, 1}, Hi: []float64{1, 2}})
+	want := [][]float64{{1, 7}, {math.Exp(-1), math.E}, {math.E, math.Exp(2)}}
+	for i, got := range [][]float64{s.Y, s.Lo, s.Hi} {
+		for j := range got {
+			if math.Abs(got[j]-want[i][j]) > 1e-12 {
+				t.Errorf("series %d[%d] = %g, want %g", i, j, got[j], want[i][j])
+			}
+		}
+	}
+	if s.X[1] != 2 || s.Name != "a" {
+		t.Errorf("x or name changed: %+v", s)
+	}
+	if n := expSeries(plotting.Series{Y: []float64{0}}); n.Lo != nil {
+		t.Errorf("a series without band gained one: %+v", n)
 	}
 }

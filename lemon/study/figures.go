@@ -19,6 +19,8 @@ const (
 	SavingsFigure   = "savings"   // headline compute saving per expanded setting, both accountings
 	SchedulesFigure = "schedules" // the learning-rate schedules compared
 	PlateauFigure   = "plateau"   // the scratch seeds over the second half of T: has the target plateaued?
+	// PerplexityFigure is the curves figure in perplexity (e^loss) for a decoder (GPT2) study.
+	PerplexityFigure = "curves_perplexity"
 )
 
 // Figure is one of a study's figures, to save (plotting.Save) or show inline
@@ -44,6 +46,7 @@ func (rep *Report) Figures() ([]Figure, error) {
 		draw func() (*Figure, error)
 	}{
 		{CurvesFigure, func() (*Figure, error) { return rep.curves(0, false) }},
+		{PerplexityFigure, rep.perplexity},
 		{CurvesFigure + alt, func() (*Figure, error) { return rep.curves(1, false) }},
 		{BaselinesFigure, func() (*Figure, error) { return rep.curves(0, true) }},
 		{BaselinesFigure + alt, func() (*Figure, error) { return rep.curves(1, true) }},
@@ -173,6 +176,65 @@ func (rep *Report) curves(k int, baselines bool) (*Figure, error) {
 		return nil, err
 	}
 	return &Figure{Plot: p, Width: 8, Height: 5}, nil
+}
+
+// perplexity is the curves figure of a decoder study in perplexity, e^(val loss): each seed's
+// value, the mean over seeds, the band and the reference are e^ of the loss's (the mean of
+// e^loss would weigh bad seeds more; e^ of the mean is the geometric mean of perplexities).
+// The crossing, and so every saving, is the loss's: e^ is increasing.
+func (rep *Report) perplexity() (*Figure, error) {
+	if rep.Study.Task != GPT2 {
+		return nil, nil
+	}
+	var all []plotting.Series
+	for _, g := range rep.groups() {
+		r := g.recs[0]
+		if r.Spec.LRScale != 1 || !r.Spec.Scratch && r.Spec.Method != expand.LEMON {
+			continue
+		}
+		label := fmt.Sprintf("%s %.2fT ×%d", r.Spec.Name(), r.Spec.Budget, len(g.recs))
+		if r.Spec.Scratch {
+			label = fmt.Sprintf("scratch T ×%d", len(g.recs))
+		}
+		all = append(all, expSeries(rep.meanSeries(label, g, 0)))
+	}
+	if len(all) == 0 {
+		return nil, nil
+	}
+	opts := plotting.CurveOptions{}
+	title := rep.title() + "\nperplexity e^(val loss): lines e^ of the mean loss over the ×n seeds, bands: min–max"
+	if rep.ScratchRuns > 0 {
+		ref := math.Exp(rep.Targets[0])
+		opts.Ref = &plotting.RefLine{Y: ref, Label: fmt.Sprintf("scratch reference %.1f", ref)}
+		if rep.Source != nil {
+			if src := math.Exp(Loss.Of(*rep.Source)); src > ref {
+				gap := src - ref
+				opts.YLim = [2]float64{ref - gap, src + 4*gap}
+				title += ", y zoomed on source → target"
+			}
+		}
+	}
+	p, err := plotting.Curves(title, "training FLOPs (target model)", "val perplexity", all, opts)
+	if err != nil {
+		return nil, err
+	}
+	return &Figure{Plot: p, Width: 8, Height: 5}, nil
+}
+
+// expSeries is s with e^ applied to its values and band.
+func expSeries(s plotting.Series) plotting.Series {
+	e := func(v []float64) []float64 {
+		out := make([]float64, len(v))
+		for i, x := range v {
+			out[i] = math.Exp(x)
+		}
+		return out
+	}
+	s.Y = e(s.Y)
+	if s.Lo != nil {
+		s.Lo, s.Hi = e(s.Lo), e(s.Hi)
+	}
+	return s
 }
 
 // savingsBars: for metric k, one pair of bars (excl. and incl. source, mean ± the 95%

@@ -57,6 +57,9 @@ func TestDecoderStudy(t *testing.T) {
 			t.Errorf("lemon starts at %.6f, the source ended at %.6f", r.Initial.ValLoss, rep.Source.ValLoss)
 		}
 	}
+	if f, ok, err := rep.Figure(study.PerplexityFigure); err != nil || !ok || f.Plot.Y.Label.Text != "val perplexity" {
+		t.Errorf("no perplexity figure (ok %v, err %v)", ok, err)
+	}
 	md := rep.Markdown()
 	for _, want := range []string{"Decoder LM", "unigram entropy", "gpt2-3-12"} {
 		if !strings.Contains(md, want) {
