@@ -43,6 +43,13 @@ const (
 	FashionMNISTStd  = 0.3530
 )
 
+// MNISTTrainImages and MNISTTestImages are the sizes of MNIST's and Fashion-MNIST's training
+// and test sets as published (both datasets share them).
+const (
+	MNISTTrainImages = 60000
+	MNISTTestImages  = 10000
+)
+
 // LoadMNIST reads the MNIST train (60k) and test (10k) sets from dir, which holds the four
 // standard IDX files, gzipped or not: dir is DefaultDir()/mnist after scripts/fetch_data.sh,
 // or the result of MNISTModuleDir.

@@ -17,6 +17,7 @@ import (
 
 	"github.com/golemon/golemon/lemon/arch"
 	"github.com/golemon/golemon/lemon/ckpt"
+	"github.com/golemon/golemon/lemon/data"
 	"github.com/golemon/golemon/lemon/expand"
 	"github.com/golemon/golemon/lemon/runner"
 	"github.com/gomlx/compute"
@@ -101,6 +102,9 @@ const resultFile = "result.json"
 // when an expanded run needs it), then writes results.csv, results.md and the figures
 // from every finished run. Expansion plans are built and checked before any training.
 func Run(b compute.Backend, s Study, opts Options) (*Report, error) {
+	if opts.Only != nil && len(opts.Only) == 0 && opts.Data == nil && s.Task == ViT {
+		opts.Data = specData{s.Data} // trains nothing: a fresh clone reports without the images
+	}
 	rep, err := run(b, s, opts, true)
 	if err != nil {
 		return nil, err
@@ -156,6 +160,15 @@ func (d specData) NewTask(string, arch.Config, uint64) (runner.Task, error) {
 }
 
 func (d specData) Describe() string {
+	if d.spec.Dataset == runner.FashionMNIST || d.spec.Dataset == runner.MNIST {
+		// What Images.Describe prints once loaded: both sets have 60,000 training and 10,000
+		// test images (scripts/fetch_data.sh pins the files by size and hash).
+		val := data.MNISTTestImages
+		if n := d.spec.ValExamples; n > 0 && n < val {
+			val = n
+		}
+		return fmt.Sprintf("%s: %d training images, %d validation images, batch %d", d.spec.Dataset, data.MNISTTrainImages, val, d.spec.Batch)
+	}
 	return fmt.Sprintf("%s: batch %d, validation on the first %d test images", d.spec.Dataset, d.spec.Batch, d.spec.ValExamples)
 }
 
