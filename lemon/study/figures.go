@@ -132,6 +132,15 @@ func (rep *Report) meanSeries(name string, g group, k int) plotting.Series {
 // and LEMON's settings (every budget, truncated, optimizer state), or with baselines
 // scratch, LEMON and every baseline at the baselines' budgets.
 func (rep *Report) curves(k int, baselines bool) (*Figure, error) {
+	return rep.curvesIn(k, baselines, false)
+}
+
+// curvesIn is curves, in perplexity (e^ of every value) when ppl.
+func (rep *Report) curvesIn(k int, baselines, ppl bool) (*Figure, error) {
+	val, ylabel := func(x float64) float64 { return x }, rep.Study.Task.Metrics()[k].String()
+	if ppl {
+		val, ylabel = math.Exp, "val perplexity"
+	}
 	var all []plotting.Series
 	for _, g := range rep.groups() {
 		r := g.recs[0]
@@ -150,7 +159,11 @@ func (rep *Report) curves(k int, baselines bool) (*Figure, error) {
 			label = "scratch T"
 		}
 		label += fmt.Sprintf(" ×%d", len(g.recs))
-		all = append(all, rep.meanSeries(label, g, k))
+		ser := rep.meanSeries(label, g, k)
+		if ppl {
+			ser = expSeries(ser)
+		}
+		all = append(all, ser)
 	}
 	if len(all) == 0 || baselines && len(rep.Study.Baselines) == 0 {
 		return nil, nil
@@ -158,12 +171,19 @@ func (rep *Report) curves(k int, baselines bool) (*Figure, error) {
 	m := rep.Study.Task.Metrics()[k]
 	opts := plotting.CurveOptions{}
 	title := rep.title() + "\nlines: mean over the ×n seeds of each legend entry, bands: min–max"
+	if ppl {
+		title = rep.title() + "\nperplexity e^(val loss): lines e^ of the mean loss over the ×n seeds, bands: min–max"
+	}
 	if rep.ScratchRuns > 0 {
-		opts.Ref = &plotting.RefLine{Y: rep.Targets[k], Label: "scratch reference (mean final)"}
+		label := "scratch reference (mean final)"
+		if ppl {
+			label = fmt.Sprintf("scratch reference %.1f", val(rep.Targets[k]))
+		}
+		opts.Ref = &plotting.RefLine{Y: val(rep.Targets[k]), Label: label}
 		// Zoom on the crossing: from four source–target gaps below the source to one gap
 		// beyond the target.
 		if rep.Source != nil {
-			src, tgt := m.Of(*rep.Source), rep.Targets[k]
+			src, tgt := val(m.Of(*rep.Source)), val(rep.Targets[k])
 			if gap := orient(m) * (tgt - src); gap > 0 {
 				lo, hi := src-4*orient(m)*gap, tgt+orient(m)*gap
 				opts.YLim = [2]float64{min(lo, hi), max(lo, hi)}
@@ -171,54 +191,22 @@ func (rep *Report) curves(k int, baselines bool) (*Figure, error) {
 			}
 		}
 	}
-	p, err := plotting.Curves(title, "training FLOPs (target model)", m.String(), all, opts)
+	p, err := plotting.Curves(title, "training FLOPs (target model)", ylabel, all, opts)
 	if err != nil {
 		return nil, err
 	}
 	return &Figure{Plot: p, Width: 8, Height: 5}, nil
 }
 
-// perplexity is the curves figure of a decoder study in perplexity, e^(val loss): each seed's
-// value, the mean over seeds, the band and the reference are e^ of the loss's (the mean of
-// e^loss would weigh bad seeds more; e^ of the mean is the geometric mean of perplexities).
-// The crossing, and so every saving, is the loss's: e^ is increasing.
+// perplexity is the curves figure of a decoder study in perplexity, e^(val loss): the mean
+// over seeds, the band and the reference are e^ of the loss's (e^ of the mean loss is the
+// geometric mean of the seeds' perplexities). The crossing, and so every saving, is the
+// loss's: e^ is increasing.
 func (rep *Report) perplexity() (*Figure, error) {
 	if rep.Study.Task != GPT2 {
 		return nil, nil
 	}
-	var all []plotting.Series
-	for _, g := range rep.groups() {
-		r := g.recs[0]
-		if r.Spec.LRScale != 1 || !r.Spec.Scratch && r.Spec.Method != expand.LEMON {
-			continue
-		}
-		label := fmt.Sprintf("%s %.2fT ×%d", r.Spec.Name(), r.Spec.Budget, len(g.recs))
-		if r.Spec.Scratch {
-			label = fmt.Sprintf("scratch T ×%d", len(g.recs))
-		}
-		all = append(all, expSeries(rep.meanSeries(label, g, 0)))
-	}
-	if len(all) == 0 {
-		return nil, nil
-	}
-	opts := plotting.CurveOptions{}
-	title := rep.title() + "\nperplexity e^(val loss): lines e^ of the mean loss over the ×n seeds, bands: min–max"
-	if rep.ScratchRuns > 0 {
-		ref := math.Exp(rep.Targets[0])
-		opts.Ref = &plotting.RefLine{Y: ref, Label: fmt.Sprintf("scratch reference %.1f", ref)}
-		if rep.Source != nil {
-			if src := math.Exp(Loss.Of(*rep.Source)); src > ref {
-				gap := src - ref
-				opts.YLim = [2]float64{ref - gap, src + 4*gap}
-				title += ", y zoomed on source → target"
-			}
-		}
-	}
-	p, err := plotting.Curves(title, "training FLOPs (target model)", "val perplexity", all, opts)
-	if err != nil {
-		return nil, err
-	}
-	return &Figure{Plot: p, Width: 8, Height: 5}, nil
+	return rep.curvesIn(0, false, true)
 }
 
 // expSeries is s with e^ applied to its values and band.
