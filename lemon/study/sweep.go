@@ -249,7 +249,7 @@ func (r *SweepReport) figure(path string, excl bool) error {
 			if !excl {
 				y -= 100 * p.SourceShare
 			}
-			label := fmt.Sprintf("%s: not reached by %.2gT (saving below the mark)", p.Variant.Series, p.MaxBudget)
+			label := fmt.Sprintf("%s: not reached by %.2gT in every seed (saving below the mark)", p.Variant.Series, p.MaxBudget)
 			k := slices.IndexFunc(bounds, func(b plotting.Bound) bool { return b.Of == p.Variant.Series })
 			if k < 0 {
 				bounds = append(bounds, plotting.Bound{Of: p.Variant.Series, Label: label, Upper: true})
