@@ -203,7 +203,36 @@ func (r *SweepReport) Markdown() string {
 	if missing := len(r.Sweep.Variants) - len(points); missing > 0 {
 		fmt.Fprintf(&sb, "\n%d of %d variants have no finished run yet.\n", missing, len(r.Sweep.Variants))
 	}
+	if wall, runs := r.wall(); runs > 0 {
+		fmt.Fprintf(&sb, "\nWall time: %.1f min (%.1f h) for the %d finished runs and sources, evaluation included; scratch runs and sources shared by variants counted once.\n",
+			wall/60, wall/3600, runs)
+	}
 	return sb.String()
+}
+
+// wall is the seconds the sweep's finished runs and sources took, each shared scratch folder
+// and source counted once, and how many runs and sources that is.
+func (r *SweepReport) wall() (secs float64, runs int) {
+	seen := map[string]bool{}
+	for i, rep := range r.Reports {
+		if rep == nil {
+			continue
+		}
+		v := r.Sweep.Variants[i].Study
+		scratchSeen, sourceSeen := seen[scratchDir(v)], seen[sourceDirName(v)]
+		for _, rec := range rep.Records {
+			if !rec.Spec.Scratch || !scratchSeen {
+				secs += rec.Final.WallS
+				runs++
+			}
+		}
+		if rep.Source != nil && !sourceSeen {
+			secs += rep.Source.WallS
+			runs++
+		}
+		seen[scratchDir(v)], seen[sourceDirName(v)] = true, true
+	}
+	return secs, runs
 }
 
 // SweepFigure is the figure file of a sweep's savings (.png and .svg), one per accounting.

@@ -2,7 +2,9 @@ package study
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -61,7 +63,39 @@ func TestSweepSharesScratchAndSource(t *testing.T) {
 	if got := len(rep.Points()); got != 3 {
 		t.Errorf("%d points, want 3", got)
 	}
+	// The wall time counts every record on disk once: the scratch runs the two 2×16 variants
+	// share and each source once.
+	var files int
+	var secs float64
+	err = filepath.WalkDir(out, func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.Name() != resultFile {
+			return err
+		}
+		raw, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		var rec struct {
+			Rows []struct {
+				WallS float64 `json:"wall_s"`
+			}
+		}
+		if err := json.Unmarshal(raw, &rec); err != nil || len(rec.Rows) == 0 {
+			return fmt.Errorf("%s: %v, %d rows", path, err, len(rec.Rows))
+		}
+		files, secs = files+1, secs+rec.Rows[len(rec.Rows)-1].WallS
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if gotS, gotN := rep.wall(); gotN != files || math.Abs(gotS-secs) > 1e-9*secs {
+		t.Errorf("wall: %d runs, %.6f s; on disk %d records, %.6f s", gotN, gotS, files, secs)
+	}
 	md, _ := os.ReadFile(filepath.Join(out, "sweep.md"))
+	if want := fmt.Sprintf("for the %d finished runs and sources", files); !strings.Contains(string(md), want) {
+		t.Errorf("sweep.md lacks %q:\n%s", want, md)
+	}
 	for _, want := range []string{"| g-vit-1-16 | width |", "| g-vit-2-16 | width and depth |", "| early | source budget | 0.5 |"} {
 		if !strings.Contains(string(md), want) {
 			t.Errorf("sweep.md lacks %q:\n%s", want, md)
