@@ -280,3 +280,25 @@ func TestCurvesBounds(t *testing.T) {
 		t.Error("nothing to draw was accepted")
 	}
 }
+
+// TestPlaceLegendLongLabels: a legend wider than half the data area covers data left of the
+// middle; a point there near the top must not end under it (the legend goes above the data),
+// while with short labels the same point leaves the top right free.
+func TestPlaceLegendLongLabels(t *testing.T) {
+	long := "a label as long as a sweep's bound: not reached by 0.75T in every seed (saving below the mark)"
+	for _, tc := range []struct {
+		name     string
+		label    string
+		headroom bool
+	}{{"long labels", long, true}, {"short labels (control)", "run", false}} {
+		// Points at the bottom corners and one near the top, 40% of the way across.
+		s := Series{Name: tc.label, X: []float64{0, 4, 10}, Y: []float64{0, 9.5, 0}}
+		p, err := Curves("fig", "x", "y", []Series{s}, CurveOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := p.Y.Max > 9.5+1e-9; got != tc.headroom || !p.Legend.Top {
+			t.Errorf("%s: headroom=%v top=%v (y max %g), want headroom=%v, top", tc.name, got, p.Legend.Top, p.Y.Max, tc.headroom)
+		}
+	}
+}

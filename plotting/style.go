@@ -169,20 +169,23 @@ const segmentSubsamples = 8
 // maxLegendShare caps the fraction of the data area given up to a big legend.
 const maxLegendShare = 0.5
 
-// legendBox returns the size of p's legend (with its inset) as fractions of the data area,
-// at most maxLegendShare.
+// legendBox returns the size of p's legend (with its inset) as fractions of the data area;
+// a long legend can be wider than maxLegendShare (or than the data area itself).
 func legendBox(p *plot.Plot) (w, h float64) {
 	size := p.Legend.Rectangle(draw.Canvas{}).Size()
 	w = float64((size.X + 2*legendInset) / dataWidth)
 	h = float64((size.Y + 2*legendInset) / dataHeight)
-	return math.Min(w, maxLegendShare), math.Min(h, maxLegendShare)
+	return w, h
 }
 
 // placeLegend puts the legend in a corner that hides no point of the curves (counting points
 // interpolated along each segment too), or, if every corner would, raises the top of the y
 // axis to leave an empty band for it. Call it after all data is added.
 func placeLegend(p *plot.Plot, curves []plotter.XYs) {
+	// The corners are checked over the legend's true width (a long legend covers data well
+	// left of the right edge); its height is capped, for the headroom it may claim.
 	width, height := legendBox(p)
+	height = math.Min(height, maxLegendShare)
 	counts := make([]int, len(cornerPreference))
 	visit := func(x, y float64) {
 		if x < 0 || x > 1 || y < 0 || y > 1 {
@@ -247,6 +250,7 @@ func addHeadroom(a *plot.Axis, frac float64) {
 // data area left to the data.
 func legendAtRight(p *plot.Plot) float64 {
 	w, _ := legendBox(p)
+	w = math.Min(w, maxLegendShare)
 	p.X.Max = p.X.Min + (p.X.Max-p.X.Min)/(1-w)
 	p.Legend.Top, p.Legend.Left = true, false
 	p.Legend.XOffs, p.Legend.YOffs = -legendInset, -legendInset

@@ -142,3 +142,30 @@ func TestCI95(t *testing.T) {
 		t.Error("TQuantile975 outside the table")
 	}
 }
+
+// TestWelch checks Welch's interval against values worked by hand: {1,2,3} − {4,6,8} has
+// variances 1 and 4 over 3 values, SE √(5/3), df (5/3)² / ((1/3)²/2 + (4/3)²/2) = 2.94 → 2,
+// t = 4.303; {10,11,12} − {1,2,3} has df 4, t = 2.776 and is separated.
+func TestWelch(t *testing.T) {
+	for _, tc := range []struct {
+		a, b           []float64
+		mean, df, half float64
+		separated      bool
+	}{
+		{[]float64{1, 2, 3}, []float64{4, 6, 8}, -4, 50.0 / 17, 4.303 * math.Sqrt(5.0/3), false},
+		{[]float64{10, 11, 12}, []float64{1, 2, 3}, 9, 4, 2.776 * math.Sqrt(2.0/3), true},
+	} {
+		d := Welch(StatOf(tc.a), StatOf(tc.b))
+		if math.Abs(d.Mean-tc.mean) > 1e-12 || math.Abs(d.DF-tc.df) > 1e-12 ||
+			math.Abs(d.Lo-(tc.mean-tc.half)) > 1e-12 || math.Abs(d.Hi-(tc.mean+tc.half)) > 1e-12 || d.Separated() != tc.separated {
+			t.Errorf("Welch(%v, %v) = %+v, want mean %g, df %g, ± %g, separated %v", tc.a, tc.b, d, tc.mean, tc.df, tc.half, tc.separated)
+		}
+	}
+	// No interval from one value; a zero spread on both sides is the mean itself.
+	if d := Welch(StatOf([]float64{1}), StatOf([]float64{2, 3})); !math.IsNaN(d.Lo) || d.Separated() {
+		t.Errorf("one value: %+v, want no interval", d)
+	}
+	if d := Welch(StatOf([]float64{2, 2}), StatOf([]float64{1, 1})); d.Lo != 1 || d.Hi != 1 || !d.Separated() {
+		t.Errorf("zero spread: %+v, want [1, 1]", d)
+	}
+}

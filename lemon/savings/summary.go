@@ -130,3 +130,36 @@ func (s Stat) Separated() bool {
 	lo, hi := s.CI95()
 	return lo > 0 || hi < 0
 }
+
+// Diff is the difference of the means of two independent groups with its 95% interval.
+type Diff struct {
+	Mean, Lo, Hi float64 // Lo and Hi are NaN when either group has fewer than two values
+	NA, NB       int
+	DF           float64 // Welch–Satterthwaite degrees of freedom (NaN without an interval)
+}
+
+// Welch is a.Mean − b.Mean with Welch's 95% interval for groups of unequal variance:
+// the standard error √(s²ₐ/nₐ + s²ᵦ/nᵦ) and Student's t at the Welch–Satterthwaite degrees of
+// freedom, rounded down (slightly conservative: a wider interval than the fractional df's).
+// It is the comparison for runs that share nothing but a seed number, such as an expanded
+// model and a model trained from scratch. When both groups have zero spread the interval is
+// the mean itself.
+func Welch(a, b Stat) Diff {
+	d := Diff{Mean: a.Mean - b.Mean, Lo: math.NaN(), Hi: math.NaN(), DF: math.NaN(), NA: a.N, NB: b.N}
+	if a.N < 2 || b.N < 2 {
+		return d
+	}
+	va, vb := a.Std*a.Std/float64(a.N), b.Std*b.Std/float64(b.N)
+	se := math.Sqrt(va + vb)
+	if se == 0 {
+		d.Lo, d.Hi = d.Mean, d.Mean
+		return d
+	}
+	d.DF = (va + vb) * (va + vb) / (va*va/float64(a.N-1) + vb*vb/float64(b.N-1))
+	h := TQuantile975(int(math.Floor(d.DF))) * se
+	d.Lo, d.Hi = d.Mean-h, d.Mean+h
+	return d
+}
+
+// Separated reports whether the interval excludes zero (false without an interval).
+func (d Diff) Separated() bool { return d.Lo > 0 || d.Hi < 0 }

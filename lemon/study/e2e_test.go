@@ -177,6 +177,9 @@ func checkLossless(t *testing.T, rep *Report) {
 	if rep.Source == nil {
 		t.Fatal("no source evaluation in the report")
 	}
+	if !strings.Contains(rep.Markdown(), "**Lossless check**") {
+		t.Error("a report with expanded runs lacks the lossless table")
+	}
 	for _, r := range rep.Records {
 		if r.Spec.Scratch || r.Exactness != expand.Exact.String() {
 			continue
@@ -222,6 +225,9 @@ func TestOnlyTrainsTheNamedArms(t *testing.T) {
 	}
 	if strings.Contains(log.String(), "_b") && !strings.Contains(log.String(), "done before") {
 		t.Errorf("Only = [source] trained a target run:\n%s", log.String())
+	}
+	if md := rep.Markdown(); strings.Contains(md, "Lossless check") {
+		t.Errorf("a report with the source and no expanded run prints a lossless table:\n%s", md)
 	}
 }
 

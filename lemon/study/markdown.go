@@ -3,6 +3,7 @@ package study
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/golemon/golemon/lemon/savings"
@@ -169,8 +170,8 @@ const LosslessTol = 1e-4
 
 // lossless lists, for every expanded setting, the step-0 evaluation against the source's.
 func (rep *Report) lossless(sb *strings.Builder) {
-	if rep.Source == nil {
-		return
+	if rep.Source == nil || !slices.ContainsFunc(rep.Records, func(r Record) bool { return !r.Spec.Scratch }) {
+		return // nothing expanded yet: no table
 	}
 	src := rep.Source
 	fmt.Fprintf(sb, "\n**Lossless check** (step-0 rows, before any training; source final: val acc %s, val loss %.5f; tolerance %g):\n\n",

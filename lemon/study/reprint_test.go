@@ -71,3 +71,29 @@ func TestCommittedViTReportReprintsWithoutData(t *testing.T) {
 		t.Errorf("training without the images: %v", err)
 	}
 }
+
+// TestCommittedSweepsReprint: LoadSweepResults (what notebook 03 calls) reads the committed
+// growth and source-budget sweeps without a backend or data and reprints their sweep.md byte
+// for byte; a sweep folder that does not exist is nil, not an error.
+func TestCommittedSweepsReprint(t *testing.T) {
+	results := filepath.Join("..", "..", "results")
+	for _, name := range sweepNames {
+		want, err := os.ReadFile(filepath.Join(results, "sweeps", name, "sweep.md"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep, err := LoadSweepResults(results, name)
+		if err != nil || rep == nil {
+			t.Fatalf("%s: %v (report %v)", name, err, rep)
+		}
+		if got := rep.Markdown(); got != string(want) {
+			t.Errorf("%s: sweep.md reprinted differently:\n%s\nwant\n%s", name, got, want)
+		}
+		if figs, err := rep.Figures(); err != nil || len(figs) != 3 {
+			t.Errorf("%s: %d figures (%v), want the two savings and the final gap", name, len(figs), err)
+		}
+	}
+	if rep, err := LoadSweepResults(t.TempDir(), "growth"); rep != nil || err != nil {
+		t.Errorf("a results folder without the sweep: %v, %v; want nil, nil", rep, err)
+	}
+}

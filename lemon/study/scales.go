@@ -137,3 +137,18 @@ func SweepMarkdown(results, name string) (string, error) {
 	fmt.Fprintf(&sb, "\n%s\n", lines[len(lines)-1])
 	return sb.String(), nil
 }
+
+// LoadSweepResults reads a committed sweep preset's finished runs from
+// results/sweeps/<name> (LoadSweep): nil, with no error, when the sweep has not run there.
+// ViT sweeps need no data.
+func LoadSweepResults(results, name string) (*SweepReport, error) {
+	sw, err := SweepPreset(name)
+	if err != nil {
+		return nil, err
+	}
+	dir := filepath.Join(results, "sweeps", name)
+	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	return LoadSweep(sw, dir)
+}

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/gomlx/compute"
+	"gonum.org/v1/plot"
 
 	"github.com/golemon/golemon/lemon/arch"
 	"github.com/golemon/golemon/lemon/expand"
@@ -104,12 +105,10 @@ func RunSweep(b compute.Backend, sw Sweep, opts Options) (*SweepReport, error) {
 	}
 	rep := &SweepReport{Sweep: sw}
 	for _, v := range sw.Variants {
-		o := opts
+		o := variantOptions(opts, v)
 		if opts.Variants != nil && !slices.Contains(opts.Variants, v.Dir()) {
 			o.Only = []string{} // not selected: report what it has, train nothing
 		}
-		o.Out, o.ScratchOut = filepath.Join(opts.Out, v.Dir()), filepath.Join(opts.Out, scratchDir(v.Study))
-		o.SourceOut = filepath.Join(opts.Out, sourceDirName(v.Study))
 		r, err := Run(b, v.Study, o)
 		if err != nil && strings.Contains(err.Error(), "no finished runs") {
 			r, err = nil, nil // nothing to report for this variant yet
@@ -136,6 +135,12 @@ type Point struct {
 	// source's training FLOPs over one scratch run's: where no budget reached the reference,
 	// the saving is below 1 − MaxBudget (excl. source) and 1 − MaxBudget − SourceShare (incl.).
 	MaxBudget, SourceShare float64
+	// Gap is LEMON at MaxBudget minus scratch at T, on the final value of the headline
+	// metric, oriented so that positive means LEMON ends better, with Welch's interval (the
+	// two share nothing but seed numbers); Gapped is false until both have a finished run.
+	// Where no saving can be claimed it still says how far LEMON ended from the reference.
+	Gap    savings.Diff
+	Gapped bool
 }
 
 // Points lists every variant with a report, in sweep order.
@@ -164,9 +169,49 @@ func (r *SweepReport) Points() []Point {
 		if g, ok := rep.bestLEMON(0); ok {
 			p.Budget, p.Summary = g.recs[0].Spec.Budget, g.summary(0)
 		}
+		p.Gap, p.Gapped = rep.finalGap(p.MaxBudget)
 		out = append(out, p)
 	}
 	return out
+}
+
+// finalGap is LEMON (the recipe) at budget minus scratch at T on the headline metric's
+// final value, oriented so that positive means LEMON ends better (see Point.Gap).
+func (rep *Report) finalGap(budget float64) (savings.Diff, bool) {
+	m := rep.Study.Task.Metrics()[0]
+	var lemon, scratch []float64
+	for _, rec := range rep.Records {
+		switch v := orient(m) * m.Of(rec.Final); {
+		case rec.Spec.Scratch:
+			scratch = append(scratch, v)
+		case recipeLEMON(rec.Spec) && rec.Spec.Budget == budget:
+			lemon = append(lemon, v)
+		}
+	}
+	if len(lemon) == 0 || len(scratch) == 0 {
+		return savings.Diff{}, false
+	}
+	return savings.Welch(savings.StatOf(lemon), savings.StatOf(scratch)), true
+}
+
+// fmtWelch formats a Welch difference on metric m (points for accuracy, nats for loss) with
+// its interval and a verdict.
+func fmtWelch(m Metric, d savings.Diff) string {
+	scale, unit, prec := 100.0, " pts", 2
+	if m == Loss {
+		scale, unit, prec = 1, " nats", 4
+	}
+	if math.IsNaN(d.Lo) {
+		return fmt.Sprintf("%+.*f%s (no interval: one seed)", prec, scale*d.Mean, unit)
+	}
+	verdict := "level: not separated"
+	switch {
+	case d.Lo > 0:
+		verdict = "LEMON better"
+	case d.Hi < 0:
+		verdict = "scratch better"
+	}
+	return fmt.Sprintf("%+.*f [%+.*f, %+.*f]%s (%s)", prec, scale*d.Mean, prec, scale*d.Lo, prec, scale*d.Hi, unit, verdict)
 }
 
 // Markdown is sweep.md: one row per variant.
@@ -175,9 +220,11 @@ func (r *SweepReport) Markdown() string {
 	fmt.Fprintf(&sb, "### Sweep %s\n\n", r.Sweep.Name)
 	sb.WriteString("Each row is a study of its own (its folder has results.md with every run, the regime checks and the figures). " +
 		"The saving is LEMON's at its best budget reached by every seed, mean and 95% interval over seeds; " +
-		"\"incl. source\" adds the source's training FLOPs.\n\n")
-	fmt.Fprintf(&sb, "| variant | series | %s | source → target | plateau | target − source | LEMON budget | saving excl. source | saving incl. source |\n", r.Sweep.XLabel)
-	sb.WriteString("|---|---|---|---|---|---|---|---|---|\n")
+		"\"incl. source\" adds the source's training FLOPs. " +
+		"\"LEMON − scratch\" is LEMON at its largest budget minus scratch at T on the final value of the headline metric " +
+		"(positive: LEMON ends better), with Welch's 95% interval over seeds: how far LEMON ends from the reference where no saving can be claimed.\n\n")
+	fmt.Fprintf(&sb, "| variant | series | %s | source → target | plateau | target − source | LEMON budget | saving excl. source | saving incl. source | LEMON − scratch, final |\n", r.Sweep.XLabel)
+	sb.WriteString("|---|---|---|---|---|---|---|---|---|---|\n")
 	points := r.Points()
 	for _, p := range points {
 		s := p.Variant.Study
@@ -197,8 +244,12 @@ func (r *SweepReport) Markdown() string {
 		case p.LEMONRuns < p.LEMONPlanned:
 			budget += fmt.Sprintf(" (%d of %d LEMON runs finished)", p.LEMONRuns, p.LEMONPlanned)
 		}
-		fmt.Fprintf(&sb, "| %s | %s | %.3g | %s → %s | %s | %s | %s | %s | %s |\n", p.Variant.Dir(), p.Variant.Series, p.Variant.X,
-			s.SourceName, s.TargetName, plateau, gap, budget, excl, incl)
+		final := "—"
+		if p.Gapped {
+			final = fmt.Sprintf("%.2gT: %s", p.MaxBudget, fmtWelch(s.Task.Metrics()[0], p.Gap))
+		}
+		fmt.Fprintf(&sb, "| %s | %s | %.3g | %s → %s | %s | %s | %s | %s | %s | %s |\n", p.Variant.Dir(), p.Variant.Series, p.Variant.X,
+			s.SourceName, s.TargetName, plateau, gap, budget, excl, incl, final)
 	}
 	if missing := len(r.Sweep.Variants) - len(points); missing > 0 {
 		fmt.Fprintf(&sb, "\n%d of %d variants have no finished run yet.\n", missing, len(r.Sweep.Variants))
@@ -235,8 +286,12 @@ func (r *SweepReport) wall() (secs float64, runs int) {
 	return secs, runs
 }
 
-// SweepFigure is the figure file of a sweep's savings (.png and .svg), one per accounting.
+// SweepFigure is the figure file of a sweep's savings (.png and .svg), one per accounting:
+// SweepFigure+"_excl_source" and SweepFigure+"_incl_source".
 const SweepFigure = "saving"
+
+// SweepGapFigure is the figure file of LEMON's final gap to scratch against the sweep's X.
+const SweepGapFigure = "final_gap"
 
 // Write saves sweep.md and the figures into dir.
 func (r *SweepReport) Write(dir string) error {
@@ -246,30 +301,73 @@ func (r *SweepReport) Write(dir string) error {
 	if err := writeFile(filepath.Join(dir, "sweep.md"), r.Markdown()); err != nil {
 		return err
 	}
-	for _, excl := range []bool{true, false} {
-		name := SweepFigure + "_incl_source"
-		if excl {
-			name = SweepFigure + "_excl_source"
-		}
-		if err := r.figure(filepath.Join(dir, name), excl); err != nil {
-			return fmt.Errorf("study: figure %s: %w", name, err)
+	figs, err := r.Figures()
+	if err != nil {
+		return err
+	}
+	for _, f := range figs {
+		if err := plotting.Save(f.Plot, filepath.Join(dir, f.Name), f.Width, f.Height); err != nil {
+			return fmt.Errorf("study: figure %s: %w", f.Name, err)
 		}
 	}
 	return nil
 }
 
-// figure: LEMON's saving against X, one line per series with its 95% interval; a variant
-// whose every LEMON run finished but no budget reached the reference in every seed is drawn
-// as an upper bound (a triangle at 1 − the largest budget, less the source's share when it
-// counts);
-// variants still training are left out (sweep.md lists them). Nothing is drawn before there
-// is a point.
-func (r *SweepReport) figure(path string, excl bool) error {
+// Figures draws the sweep's figures: the saving against X in each accounting, and LEMON's
+// final gap to scratch against X. A figure with nothing to draw yet is left out.
+func (r *SweepReport) Figures() ([]Figure, error) {
+	var out []Figure
+	for _, f := range []struct {
+		name string
+		draw func() (*plot.Plot, error)
+	}{
+		{SweepFigure + "_excl_source", func() (*plot.Plot, error) { return r.savingFigure(true) }},
+		{SweepFigure + "_incl_source", func() (*plot.Plot, error) { return r.savingFigure(false) }},
+		{SweepGapFigure, r.gapFigure},
+	} {
+		p, err := f.draw()
+		if err != nil {
+			return nil, fmt.Errorf("study: figure %s: %w", f.name, err)
+		}
+		if p != nil {
+			out = append(out, Figure{Name: f.name, Plot: p, Width: 8, Height: 5})
+		}
+	}
+	return out, nil
+}
+
+// sortedPoints are the points in X order (lines are drawn in it).
+func (r *SweepReport) sortedPoints() []Point {
+	points := r.Points()
+	slices.SortStableFunc(points, func(a, b Point) int { return cmp.Compare(a.Variant.X, b.Variant.X) })
+	return points
+}
+
+// addPoint appends (x, y) with its interval [lo, hi] to the series named name, creating it.
+func addPoint(series []plotting.Series, name string, x, y, lo, hi float64) []plotting.Series {
+	i := slices.IndexFunc(series, func(s plotting.Series) bool { return s.Name == name })
+	if i < 0 {
+		series = append(series, plotting.Series{Name: name})
+		i = len(series) - 1
+	}
+	if math.IsNaN(lo) {
+		lo, hi = y, y
+	}
+	s := &series[i]
+	s.X, s.Y = append(s.X, x), append(s.Y, y)
+	s.Lo, s.Hi = append(s.Lo, lo), append(s.Hi, hi)
+	return series
+}
+
+// savingFigure: LEMON's saving against X, one line per series with its 95% interval; a
+// variant whose every LEMON run finished but no budget reached the reference in every seed
+// is drawn as an upper bound (a triangle at 1 − the largest budget, less the source's share
+// when it counts); variants still training are left out (sweep.md lists them). Nil before
+// there is a point.
+func (r *SweepReport) savingFigure(excl bool) (*plot.Plot, error) {
 	var series []plotting.Series
 	var bounds []plotting.Bound
-	points := r.Points()
-	slices.SortStableFunc(points, func(a, b Point) int { return cmp.Compare(a.Variant.X, b.Variant.X) }) // lines in X order
-	for _, p := range points {
+	for _, p := range r.sortedPoints() {
 		if p.Budget == 0 {
 			if p.LEMONPlanned == 0 || p.LEMONRuns < p.LEMONPlanned {
 				continue
@@ -291,37 +389,84 @@ func (r *SweepReport) figure(path string, excl bool) error {
 		if excl {
 			st = p.Summary.Excl
 		}
-		i := -1
-		for j, s := range series {
-			if s.Name == p.Variant.Series {
-				i = j
-			}
-		}
-		if i < 0 {
-			series = append(series, plotting.Series{Name: p.Variant.Series})
-			i = len(series) - 1
-		}
 		lo, hi := st.CI95()
-		if math.IsNaN(lo) {
-			lo, hi = st.Mean, st.Mean
-		}
-		s := &series[i]
-		s.X, s.Y = append(s.X, p.Variant.X), append(s.Y, 100*st.Mean)
-		s.Lo, s.Hi = append(s.Lo, 100*lo), append(s.Hi, 100*hi)
+		series = addPoint(series, p.Variant.Series, p.Variant.X, 100*st.Mean, 100*lo, 100*hi)
 	}
 	if len(series) == 0 && len(bounds) == 0 {
-		return nil
+		return nil, nil
 	}
 	acc := "incl. source"
 	if excl {
 		acc = "excl. source"
 	}
-	p, err := plotting.Curves(fmt.Sprintf("LEMON's saving (%s) against %s; bars: 95%% CI over seeds", acc, r.Sweep.XLabel),
+	return plotting.Curves(fmt.Sprintf("LEMON's saving (%s) against %s; bars: 95%% CI over seeds", acc, r.Sweep.XLabel),
 		r.Sweep.XLabel, "compute saving (%)", series, plotting.CurveOptions{Ref: &plotting.RefLine{Y: 0, Label: "no saving"}, Points: true, Bounds: bounds})
-	if err != nil {
-		return err
+}
+
+// gapFigure: LEMON at its largest budget minus scratch at T, final headline metric, against
+// X, one line per series with Welch's 95% interval: where LEMON ends against the reference,
+// whether or not it reached it. Variants still training are left out; nil before there is
+// a point.
+func (r *SweepReport) gapFigure() (*plot.Plot, error) {
+	var series []plotting.Series
+	var m Metric
+	budgets := map[float64]bool{}
+	for _, p := range r.sortedPoints() {
+		if !p.Gapped || p.LEMONRuns < p.LEMONPlanned {
+			continue
+		}
+		m = p.Variant.Study.Task.Metrics()[0]
+		scale := 100.0
+		if m == Loss {
+			scale = 1
+		}
+		budgets[p.MaxBudget] = true
+		series = addPoint(series, p.Variant.Series, p.Variant.X, scale*p.Gap.Mean, scale*p.Gap.Lo, scale*p.Gap.Hi)
 	}
-	return plotting.Save(p, path, 8, 5)
+	if len(series) == 0 {
+		return nil, nil
+	}
+	budget := "its largest budget"
+	if len(budgets) == 1 {
+		for b := range budgets {
+			budget = fmt.Sprintf("%.2gT", b)
+		}
+	}
+	ylabel := fmt.Sprintf("final %s: LEMON − scratch (points)", m)
+	if m == Loss {
+		ylabel = fmt.Sprintf("final %s: scratch − LEMON (nats)", m)
+	}
+	return plotting.Curves(fmt.Sprintf("LEMON at %s against scratch at T, final %s; bars: Welch 95%% CI over seeds", budget, m),
+		r.Sweep.XLabel, ylabel, series, plotting.CurveOptions{Ref: &plotting.RefLine{Y: 0, Label: "level with scratch (above: LEMON ends better)"}, Points: true})
+}
+
+// LoadSweep reads a sweep's finished runs from dir without training anything (the
+// variants' reports, as RunSweep with Only = [] would give them, but without a backend and,
+// for ViT sweeps, without data). Variants with no finished run are nil in Reports.
+func LoadSweep(sw Sweep, dir string) (*SweepReport, error) {
+	if err := sw.Validate(); err != nil {
+		return nil, err
+	}
+	rep := &SweepReport{Sweep: sw}
+	for _, v := range sw.Variants {
+		r, err := Load(v.Study, variantOptions(Options{Out: dir}, v))
+		if err != nil && strings.Contains(err.Error(), "no finished runs") {
+			r, err = nil, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("sweep %s, variant %s: %w", sw.Name, v.Dir(), err)
+		}
+		rep.Reports = append(rep.Reports, r)
+	}
+	return rep, nil
+}
+
+// variantOptions are opts for variant v of a sweep whose folder is opts.Out.
+func variantOptions(opts Options, v Variant) Options {
+	o := opts
+	o.Out, o.ScratchOut = filepath.Join(opts.Out, v.Dir()), filepath.Join(opts.Out, scratchDir(v.Study))
+	o.SourceOut = filepath.Join(opts.Out, sourceDirName(v.Study))
+	return o
 }
 
 // resized is a copy of a ViT config with another depth and width (heads of the same
@@ -391,7 +536,7 @@ func SweepPreset(name string) (Sweep, error) {
 			s := base
 			s.SourceSteps = int(math.Round(f * float64(base.Steps)))
 			s.Name = fmt.Sprintf("source-%gT", f)
-			sw.Variants = append(sw.Variants, Variant{Study: s, Series: "LEMON, best budget", X: f})
+			sw.Variants = append(sw.Variants, Variant{Study: s, Series: "LEMON", X: f})
 		}
 		return sw, sw.Validate()
 	}

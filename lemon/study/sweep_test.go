@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/golemon/golemon/lemon/backend"
+	"github.com/golemon/golemon/lemon/savings"
 )
 
 // TestSweepSharesScratchAndSource: two variants with one target and sources of different
@@ -107,6 +108,53 @@ func TestSweepSharesScratchAndSource(t *testing.T) {
 	if err != nil || strings.Contains(log.String(), "step ") || again.Markdown() != string(md) {
 		t.Errorf("report-only rerun: err %v, retrained or changed:\n%s", err, log.String())
 	}
+	// LoadSweep (no backend, no data) reads the same reports.
+	loaded, err := LoadSweep(sw, out)
+	if err != nil || loaded.Markdown() != string(md) {
+		t.Errorf("LoadSweep: err %v, or its sweep.md differs from RunSweep's", err)
+	}
+	// The final gap of the first variant, from the records on disk: LEMON at 0.5 T minus
+	// scratch at T on the final val accuracy, its mean and Welch interval in sweep.md.
+	finals := func(glob string) []float64 {
+		paths, _ := filepath.Glob(filepath.Join(out, glob, resultFile))
+		var xs []float64
+		for _, path := range paths {
+			raw, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var rec struct {
+				Rows []struct {
+					ValMetric float64 `json:"val_metric"`
+				}
+			}
+			if err := json.Unmarshal(raw, &rec); err != nil {
+				t.Fatal(err)
+			}
+			xs = append(xs, rec.Rows[len(rec.Rows)-1].ValMetric)
+		}
+		return xs
+	}
+	lem, scr := finals(wide.Dir()+"/runs/lemon_b0.50_x1_s*"), finals(scratchDir(wide.Study)+"/runs/scratch_b1.00_x1_s*")
+	if len(lem) != len(base.Seeds) || len(scr) != len(base.Seeds) {
+		t.Fatalf("%d LEMON and %d scratch records on disk, want %d each", len(lem), len(scr), len(base.Seeds))
+	}
+	mean := func(xs []float64) float64 { return (xs[0] + xs[1]) / 2 }
+	if len(base.Seeds) != 2 {
+		t.Fatalf("the check below assumes 2 seeds, tinyStudy has %d", len(base.Seeds))
+	}
+	p0 := rep.Points()[0]
+	if want := mean(lem) - mean(scr); !p0.Gapped || math.Abs(p0.Gap.Mean-want) > 1e-12 {
+		t.Errorf("final gap %+v, want mean %g from the records", p0.Gap, want)
+	}
+	if want := "| 0.5T: " + fmtWelch(Accuracy, p0.Gap) + " |"; !strings.Contains(string(md), want) {
+		t.Errorf("sweep.md lacks %q:\n%s", want, md)
+	}
+	for _, f := range []string{SweepFigure + "_excl_source.png", SweepFigure + "_incl_source.png", SweepGapFigure + ".png"} {
+		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
+			t.Errorf("missing figure: %v", err)
+		}
+	}
 	// A variant not trained yet, sharing the trained source: reported as not run, no results.md.
 	deep, err := growthVariant(base, "depth", 3, 8)
 	if err != nil {
@@ -174,6 +222,25 @@ func TestSweepSharesScratchAndSource(t *testing.T) {
 		var w bytes.Buffer
 		if err := DryRunSweep(&w, sw); err != nil || !strings.Contains(w.String(), "sweep "+name+": ") {
 			t.Errorf("%s dry run: %v\n%s", name, err, w.String())
+		}
+	}
+}
+
+// TestFmtWelch: the gap's verdict follows its interval, in points for accuracy and nats for
+// loss; one seed has no interval and says so.
+func TestFmtWelch(t *testing.T) {
+	for _, tc := range []struct {
+		m    Metric
+		d    savings.Diff
+		want string
+	}{
+		{Accuracy, savings.Diff{Mean: 0.004, Lo: -0.001, Hi: 0.009}, "+0.40 [-0.10, +0.90] pts (level: not separated)"},
+		{Accuracy, savings.Diff{Mean: -0.007, Lo: -0.012, Hi: -0.002}, "-0.70 [-1.20, -0.20] pts (scratch better)"},
+		{Loss, savings.Diff{Mean: 0.01, Lo: 0.005, Hi: 0.015}, "+0.0100 [+0.0050, +0.0150] nats (LEMON better)"},
+		{Accuracy, savings.Diff{Mean: 0.01, Lo: math.NaN(), Hi: math.NaN()}, "+1.00 pts (no interval: one seed)"},
+	} {
+		if got := fmtWelch(tc.m, tc.d); got != tc.want {
+			t.Errorf("fmtWelch(%v, %+v) = %q, want %q", tc.m, tc.d, got, tc.want)
 		}
 	}
 }
