@@ -253,3 +253,32 @@ func TestContextCheck(t *testing.T) {
 		t.Error("a ViT report has a context check")
 	}
 }
+
+// TestGPT2PlateauPreset: the decoder's cpu-plateau preset is gpt2/cpu's matrix at twice the
+// budget (T = 2,000, evaluation every 100 steps, warmup T/20, the source trained as long),
+// with every arm of the matrix; GPT-2 has no cpu-long preset.
+func TestGPT2PlateauPreset(t *testing.T) {
+	short, err := Preset(GPT2, CPU)
+	if err != nil {
+		t.Fatal(err)
+	}
+	long, err := Preset(GPT2, CPUPlateau)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if long.Steps != 2*short.Steps || long.SourceSteps != long.Steps || long.EvalEvery != 100 || long.Schedule.Warmup != long.Steps/20 {
+		t.Errorf("gpt2/cpu-plateau: T %d, source %d, eval every %d, warmup %d; want 2×%d, as long, 100, T/20",
+			long.Steps, long.SourceSteps, long.EvalEvery, long.Schedule.Warmup, short.Steps)
+	}
+	if len(long.Runs()) != len(short.Runs()) || long.Data != short.Data || long.SourceName != short.SourceName || long.TargetName != short.TargetName {
+		t.Errorf("gpt2/cpu-plateau: %d runs on %+v (%s → %s), want gpt2/cpu's %d on %+v", len(long.Runs()), long.Data,
+			long.SourceName, long.TargetName, len(short.Runs()), short.Data)
+	}
+	var out bytes.Buffer
+	if err := DryRun(&out, long); err != nil || !strings.Contains(out.String(), "37 target runs + source") {
+		t.Errorf("dry run: %v\n%s", err, out.String())
+	}
+	if _, err := Preset(GPT2, CPULong); err == nil {
+		t.Error("gpt2 has no cpu-long preset, but one was returned")
+	}
+}
