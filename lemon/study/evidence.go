@@ -188,12 +188,22 @@ func verdict(s savings.Stat) string {
 	return "**arm better**"
 }
 
+// diffScale is how differences on metric m are printed: accuracy in points with 2
+// decimals, loss in nats with 4.
+func diffScale(m Metric) (scale float64, prec int) {
+	if m == Loss {
+		return 1, 4
+	}
+	return 100, 2
+}
+
 // fmtDiff formats a difference on metric m with its 95% interval: points for accuracy,
 // nats for loss.
 func fmtDiff(m Metric, s savings.Stat) string {
-	scale, unit, prec := 100.0, " pts", 2
+	scale, prec := diffScale(m)
+	unit := " pts"
 	if m == Loss {
-		scale, unit, prec = 1, "", 4
+		unit = ""
 	}
 	if s.N < 2 {
 		return fmt.Sprintf("%+.*f%s", prec, scale*s.Mean, unit)

@@ -197,9 +197,10 @@ func (rep *Report) finalGap(budget float64) (savings.Diff, bool) {
 // fmtWelch formats a Welch difference on metric m (points for accuracy, nats for loss) with
 // its interval and a verdict.
 func fmtWelch(m Metric, d savings.Diff) string {
-	scale, unit, prec := 100.0, " pts", 2
+	scale, prec := diffScale(m)
+	unit := " pts"
 	if m == Loss {
-		scale, unit, prec = 1, " nats", 4
+		unit = " nats"
 	}
 	if math.IsNaN(d.Lo) {
 		return fmt.Sprintf("%+.*f%s (no interval: one seed)", prec, scale*d.Mean, unit)
@@ -416,10 +417,7 @@ func (r *SweepReport) gapFigure() (*plot.Plot, error) {
 			continue
 		}
 		m = p.Variant.Study.Task.Metrics()[0]
-		scale := 100.0
-		if m == Loss {
-			scale = 1
-		}
+		scale, _ := diffScale(m)
 		budgets[p.MaxBudget] = true
 		series = addPoint(series, p.Variant.Series, p.Variant.X, scale*p.Gap.Mean, scale*p.Gap.Lo, scale*p.Gap.Hi)
 	}
