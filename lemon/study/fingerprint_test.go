@@ -22,6 +22,7 @@ func TestFingerprintsOfCommittedRuns(t *testing.T) {
 		{ViT, CPULong, "results/cpu-long/vit/runs/scratch_b1.00_x1_s1"},
 		{BERT, CPUPlateau, "results/cpu-plateau/bert/runs/scratch_b1.00_x1_s1"},
 		{GPT2, CPU, "results/cpu/gpt2/runs/scratch_b1.00_x1_s1"},
+		{GPT2, CPUPlateau, "results/cpu-plateau/gpt2/runs/scratch_b1.00_x1_s1"},
 	} {
 		raw, err := os.ReadFile(filepath.Join("..", "..", c.run, "result.json"))
 		if err != nil {
