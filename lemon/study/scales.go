@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/golemon/golemon/lemon/data"
@@ -77,6 +78,8 @@ func ScalesMarkdown(results string, t Task, scales []Scale) (string, error) {
 		}
 		if b, sum, ok := rep.BestLEMON(0); ok {
 			saving = fmt.Sprintf("%.2fT: %s / %s", b, sum.Excl.PercentCI(), sum.Incl.PercentCI())
+		} else if !slices.ContainsFunc(rep.Records, func(r Record) bool { return isLEMON(r.Spec) }) {
+			saving = "no LEMON run finished yet"
 		}
 		fmt.Fprintf(&sb, "| %s | %d | %d of %d | %s | %s | %s |\n", sc, s.Steps, len(rep.Records), len(s.Runs()), plateau, gap, saving)
 	}

@@ -1,6 +1,8 @@
 package study
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -39,5 +41,36 @@ func TestCommittedScales(t *testing.T) {
 	rep, _, err = LoadScale(t.TempDir(), ViT, CPUPlateau)
 	if rep != nil || err != nil {
 		t.Errorf("an empty results folder: %v, %v", rep, err)
+	}
+}
+
+// TestScalesMarkdownSaysWhenNoLEMONRan: a scale with only its scratch runs and source says
+// that no LEMON run has finished, not that none reached the reference (the committed
+// cpu-plateau ViT study, which has LEMON runs that did not reach it, is the control).
+func TestScalesMarkdownSaysWhenNoLEMONRan(t *testing.T) {
+	committed := filepath.Join("..", "..", ScaleDir("results", ViT, CPUPlateau))
+	results := t.TempDir()
+	dst := ScaleDir(results, ViT, CPUPlateau)
+	for _, run := range []string{"source", "runs/scratch_b1.00_x1_s1", "runs/scratch_b1.00_x1_s2", "runs/scratch_b1.00_x1_s3"} {
+		if err := os.MkdirAll(filepath.Join(dst, run), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range []string{"log.csv", "result.json"} {
+			raw, err := os.ReadFile(filepath.Join(committed, run, f))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(dst, run, f), raw, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	for _, tc := range []struct {
+		results, want string
+	}{{results, "| no LEMON run finished yet |"}, {filepath.Join("..", "..", "results"), "| no budget reached by every seed |"}} {
+		md, err := ScalesMarkdown(tc.results, ViT, []Scale{CPUPlateau})
+		if err != nil || !strings.Contains(md, tc.want) {
+			t.Errorf("%s: %v; want %q in\n%s", tc.results, err, tc.want, md)
+		}
 	}
 }
