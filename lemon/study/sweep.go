@@ -15,7 +15,6 @@ import (
 	"gonum.org/v1/plot"
 
 	"github.com/golemon/golemon/lemon/arch"
-	"github.com/golemon/golemon/lemon/expand"
 	"github.com/golemon/golemon/lemon/savings"
 	"github.com/golemon/golemon/plotting"
 )
@@ -153,12 +152,12 @@ func (r *SweepReport) Points() []Point {
 		p := Point{Variant: r.Sweep.Variants[i]}
 		p.Regime, p.Regimed = rep.Regime(0)
 		for _, rec := range rep.Records {
-			if recipeLEMON(rec.Spec) {
+			if isLEMON(rec.Spec) {
 				p.LEMONRuns++
 			}
 		}
 		for _, spec := range rep.Study.Runs() {
-			if recipeLEMON(spec) {
+			if isLEMON(spec) {
 				p.LEMONPlanned++
 				p.MaxBudget = max(p.MaxBudget, spec.Budget)
 			}
@@ -184,7 +183,7 @@ func (rep *Report) finalGap(budget float64) (savings.Diff, bool) {
 		switch v := orient(m) * m.Of(rec.Final); {
 		case rec.Spec.Scratch:
 			scratch = append(scratch, v)
-		case recipeLEMON(rec.Spec) && rec.Spec.Budget == budget:
+		case isLEMON(rec.Spec) && rec.Spec.Budget == budget:
 			lemon = append(lemon, v)
 		}
 	}
@@ -566,10 +565,4 @@ func DryRunSweep(w io.Writer, sw Sweep) error {
 	fmt.Fprintf(w, "sweep %s: %d variants, %.3g training FLOPs in all (scratch runs shared by variants of one target counted once; sources of equal settings are trained once but counted per variant); evaluation not included\n",
 		sw.Name, len(sw.Variants), total)
 	return nil
-}
-
-// recipeLEMON reports whether spec is a LEMON run with the recipe's schedule (compressed,
-// base peak, fresh optimizer state): the runs a sweep's saving is read from.
-func recipeLEMON(spec RunSpec) bool {
-	return !spec.Scratch && spec.Method == expand.LEMON && !spec.Truncated && !spec.OptState && spec.LRScale == 1
 }
